@@ -1,0 +1,69 @@
+# The two commands: `make demo` (standalone site on SQLite) and `make test` (everything CI runs).
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYVER := $(shell $(PYTHON) -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null)
+LOCK := requirements/test-$(PYVER).txt
+STAMP := $(VENV)/.installed-$(PYVER)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint unit integration e2e system-deps install messages locks clean-demo bench
+
+system-deps:  ## OS packages: MySQL client headers (mysqlclient), chromium (browser tests), gettext
+	@missing=""; \
+	for p in default-libmysqlclient-dev pkg-config chromium gettext; do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(STAMP): $(LOCK) setup.cfg pyproject.toml
+	$(MAKE) system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)  ## Standalone site with demo data on SQLite, served on $(HOST):$(PORT)
+	$(PY) manage.py elearn_demo --reset
+	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+integration: $(STAMP)
+	$(PY) -m pytest tests/integration -p no:xdist $(PYTEST_ARGS)
+
+e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
+
+test: lint  ## Lint, import contract, unit suite (SQLite), integration (MariaDB/Redis), browser tests
+	$(PY) -m pytest tests/unit -n 2 $(PYTEST_ARGS)
+	$(PY) -m pytest tests/integration tests/e2e -p no:xdist $(PYTEST_ARGS)
+
+messages: $(STAMP)  ## Re-extract and compile translations (needs gettext)
+	cd elearn_plugin && ../$(PY) ../manage.py makemessages -l zh_CN --no-obsolete
+	cd elearn_plugin && ../$(PY) ../manage.py makemessages -d djangojs -l zh_CN --no-obsolete
+	cd elearn_plugin && ../$(PY) ../manage.py compilemessages -l zh_CN
+
+locks:  ## Re-pin the test environments (run once per Python)
+	python3.11 -m piptools compile -q --strip-extras --allow-unsafe -o requirements/test-py311.txt requirements/test.in
+	python3.12 -m piptools compile -q --strip-extras --allow-unsafe -o requirements/test-py312.txt requirements/test.in
+
+bench: $(STAMP)
+	for f in benchmarks/*.py; do $(PY) $$f; done
+
+clean-demo:
+	rm -rf var

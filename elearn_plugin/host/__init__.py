@@ -1,0 +1,1 @@
+"""The only code that knows Open edX: events, filters, retirement signals, REST clients."""

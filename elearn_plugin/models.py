@@ -1,0 +1,9 @@
+"""Django discovers models here; each domain keeps its own `models` module."""
+
+from elearn_plugin.learning import models as _learning  # noqa: F401
+from elearn_plugin.ledger import models as _ledger  # noqa: F401
+from elearn_plugin.org import models as _org  # noqa: F401
+from elearn_plugin.outbox import models as _outbox  # noqa: F401
+from elearn_plugin.standing import models as _standing  # noqa: F401
+from elearn_plugin.tick import models as _tick  # noqa: F401
+from elearn_plugin.video import models as _video  # noqa: F401

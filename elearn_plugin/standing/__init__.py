@@ -1,0 +1,1 @@
+"""Standing: warnings, suspensions, revocations, freezes and their enforcement (P-8)."""

@@ -1,0 +1,1 @@
+"""Celery tasks (autodiscovered by the platform). Thin: each calls a service function."""

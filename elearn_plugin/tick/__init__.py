@@ -1,0 +1,1 @@
+"""Tick: the periodic jobs, run by cron through a command or by Celery beat, under a DB lock."""

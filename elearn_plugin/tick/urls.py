@@ -1,0 +1,3 @@
+"""URL patterns of the tick domain (mounted under the plugin's namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Tracked video: watch sessions, verified progress and completion records (P-17)."""

@@ -1,0 +1,1 @@
+"""XBlocks shipped by the plugin. Thin: handlers call services."""
