@@ -7,6 +7,7 @@ from conf.devsite.plugin_urls import elearn_url_patterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("conf.devsite.auth_urls")),
     *elearn_url_patterns(),
 ]

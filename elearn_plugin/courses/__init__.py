@@ -1,0 +1,1 @@
+"""Courses: per-course policy (credits, required/elective), assignments and verified completions."""

@@ -1,0 +1,3 @@
+"""URL patterns of the courses domain (mounted under the plugin's namespace)."""
+
+urlpatterns: list = []
