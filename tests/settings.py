@@ -71,6 +71,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 LOGIN_URL = "/login/"
 
+ELEARN_HOST_ADAPTERS = "fake"  # no Open edX here: in-memory course structure and enrolment
+
 add_plugins(__name__, "lms.djangoapp", "common")
 add_plugins(__name__, "lms.djangoapp", "test")
 

@@ -82,4 +82,6 @@ CELERY_BROKER_URL = "memory://"
 # xblock-sdk writes its file storage relative to the working directory.
 DJFS = {"type": "osfs", "directory_root": str(VAR / "djpyfs"), "url_root": "/static/djpyfs"}
 
+ELEARN_HOST_ADAPTERS = "fake"  # no Open edX here: in-memory course structure and enrolment
+
 add_plugins(__name__, "lms.djangoapp", "common")

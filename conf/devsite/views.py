@@ -1,24 +1,66 @@
-"""Pages of the standalone site. The login view mirrors the LMS's `login_user` order."""
+"""Pages of the standalone site. The login view mirrors the LMS's `login_user` order:
+find the account, run the `StudentLoginRequested` filter, then check the password."""
 
-from django.contrib.auth import authenticate, login
+from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from openedx_filters.learning.filters import StudentLoginRequested
+
+from elearn_plugin.gate import describe_block
+from elearn_plugin.standing.services import active_block
+
+
+def _user_by_username(username: str):
+    try:
+        return get_user_model().objects.get(username=username)
+    except get_user_model().DoesNotExist:
+        return None
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
 
 
 def login_view(request):
-    """Username/password login (Django auth); the user of every page is `request.user`."""
+    """Username/password login; a blocked account learns why only with its right password."""
     error = ""
+    block_message = ""
     if request.method == "POST":
         username = request.POST.get("username", "")
         password = request.POST.get("password", "")
-        user = authenticate(request, username=username, password=password)
-        if user is None:
+        user = _user_by_username(username)
+        refused = False
+        try:
+            # As in the LMS: before the password check, with None when nobody matches.
+            user = StudentLoginRequested.run_filter(user=user)
+        except StudentLoginRequested.PreventLogin:
+            refused = True
+        authenticated = authenticate(
+            request, username=user.get_username() if user else "", password=password
+        )
+        block = active_block(authenticated.pk) if authenticated is not None else None
+        if authenticated is None:
+            error = _("Your username or password is incorrect.")
+        elif block is not None:
+            # Only the account's owner gets here: show why (P-8), open no session.
+            block_message = describe_block(block)
+        elif refused:
             error = _("Your username or password is incorrect.")
         else:
-            login(request, user)
-            return redirect(request.GET.get("next") or "/")
-    return render(request, "devsite/login.html", {"error": error}, status=400 if error else 200)
+            login(request, authenticated)
+            return redirect(_safe_next(request))
+    status = 400 if error else (403 if block_message else 200)
+    return render(
+        request,
+        "devsite/login.html",
+        {"error": error, "block_message": block_message},
+        status=status,
+    )
 
 
 @login_required

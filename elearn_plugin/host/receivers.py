@@ -9,7 +9,13 @@ site and the test suite load the same configuration without the platform.
 from importlib.util import find_spec
 
 # (receiver function name, signal dotted path, projects)
-RECEIVERS: list[tuple[str, str, tuple[str, ...]]] = []
+RECEIVERS: list[tuple[str, str, tuple[str, ...]]] = [
+    (
+        "builtin_video_published",
+        "openedx_events.content_authoring.signals.XBLOCK_PUBLISHED",
+        ("cms.djangoapp",),
+    ),
+]
 
 
 def _importable(dotted: str) -> bool:
@@ -27,3 +33,14 @@ def receivers_for(project: str) -> list[dict]:
         for func, signal, projects in RECEIVERS
         if project in projects and _importable(signal)
     ]
+
+
+def builtin_video_published(sender=None, xblock_info=None, **kwargs) -> None:
+    """Studio: a built-in `video` was published; list it if its course is required (P-17)."""
+    if xblock_info is None or getattr(xblock_info, "block_type", "") != "video":
+        return
+    from elearn_plugin.video.services import scan_builtin_videos  # noqa: PLC0415
+
+    course_key = str(getattr(xblock_info.usage_key, "course_key", ""))
+    if course_key:
+        scan_builtin_videos([course_key])

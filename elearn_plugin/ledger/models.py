@@ -1,1 +1,64 @@
-"""Models of the ledger domain."""
+"""Models of the ledger domain: credits (P-20) and contribution points (P-12), append-only."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """A ledger row was about to be changed or removed; corrections are new entries."""
+
+
+class LedgerKind(models.TextChoices):
+    CREDIT = "credit", _("Credit")
+    POINTS = "points", _("Contribution points")
+
+
+class LedgerQuerySet(models.QuerySet):
+    """Refuses bulk changes so that the ledger stays an audit trail (P-11, P-33)."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("ledger entries cannot be updated; add a correcting entry")
+
+    def delete(self):
+        raise AppendOnlyError("ledger entries cannot be deleted; add a correcting entry")
+
+    delete.queryset_only = True
+
+
+class LedgerEntry(models.Model):
+    """One credit or points entry, keyed so that a replayed source adds nothing twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elearn_ledger_entries"
+    )
+    kind = models.CharField(max_length=16, choices=LedgerKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    source_key = models.CharField(max_length=200)
+    occurred_at = models.DateTimeField()
+    course_key = models.CharField(max_length=255, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "source_key"], name="elearn_ledger_natural_key"
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "occurred_at"], name="elearn_ledger_kind_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.source_key})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("ledger entries cannot be updated; add a correcting entry")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ledger entries cannot be deleted; add a correcting entry")

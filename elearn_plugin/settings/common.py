@@ -10,12 +10,111 @@ def plugin_settings(settings) -> None:
     _default(settings, "ELEARN_POLICY_FILE", DEFAULT_POLICY_FILE)
     _default(settings, "ELEARN_PLACEHOLDER_EMAIL_DOMAIN", "learners.invalid")
     _default(settings, "ELEARN_USER_ADAPTER", "elearn_plugin.host.users.HostUserAdapter")
+    # Host adapters (courses, completion, enrolment): "platform" inside Open edX, "fake" standalone.
+    _default(settings, "ELEARN_HOST_ADAPTERS", "platform")
+    _default(settings, "ELEARN_LMS_BASE_URL", "")
+    _default(settings, "ELEARN_LMS_OAUTH_CLIENT_ID", "")
+    _default(settings, "ELEARN_LMS_OAUTH_CLIENT_SECRET", "")
+    _default(settings, "ELEARN_LMS_TIMEOUT_SECONDS", (5.0, 30.0))
+    _default(settings, "ELEARN_ENROLL_CHUNK_SIZE", 100)
+    # Tracked video (P-17): the report endpoint's authentication (in the LMS add the platform's
+    # JWT and bearer classes for the mobile apps), reports per learner per minute, token salt.
+    _default(
+        settings,
+        "ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES",
+        ["rest_framework.authentication.SessionAuthentication"],
+    )
+    _default(settings, "ELEARN_VIDEO_RATE_LIMIT", 30)
+    _default(settings, "ELEARN_WATCH_TOKEN_SALT", "elearn.video.watch")
+
+    _add_login_filter_step(settings)
+    _add_middleware(settings, BLOCKED_SESSION_MIDDLEWARE)
+    # Org (P-2): initial passwords are replaced at first sign-in.
+    _default(settings, "ELEARN_PASSWORD_LENGTH", 12)
+    _default(
+        settings,
+        "ELEARN_PASSWORD_CHANGE_EXEMPT_PREFIXES",
+        ["/api/", "/elearn/api/", "/logout", "/oauth2/", "/i18n/", "/jsi18n/"],
+    )
+    _add_middleware(settings, FORCE_PASSWORD_CHANGE_MIDDLEWARE)
+    # Outbox and tick (P-33): delivery backend 'auto' | 'ace' | 'django', retries, health limits.
+    _default(settings, "ELEARN_OUTBOX_BACKEND", "auto")
+    _default(settings, "ELEARN_MESSAGE_FROM", "")
+    _default(settings, "ELEARN_MESSAGE_ID_DOMAIN", "")
+    _default(settings, "ELEARN_OUTBOX_MAX_ATTEMPTS", 8)
+    _default(settings, "ELEARN_OUTBOX_RETRY_BASE_SECONDS", 60)
+    _default(settings, "ELEARN_OUTBOX_RETRY_MAX_SECONDS", 6 * 3600)
+    _default(settings, "ELEARN_OUTBOX_LEASE_SECONDS", 600)
+    _default(settings, "ELEARN_OUTBOX_BATCH_SIZE", 500)
+    _default(settings, "ELEARN_TICK_LOCK", "auto")
+    _default(settings, "ELEARN_TICK_LEASE_SECONDS", 1800)
+    _default(settings, "ELEARN_HEALTH_MAX_TICK_AGE_SECONDS", 1800)
+    _default(settings, "ELEARN_HEALTH_MAX_OUTBOX_AGE_SECONDS", 3600)
+    _add_beat_entry(settings)
 
     locale_dir = str(Path(__file__).resolve().parent.parent / "locale")
     paths = list(getattr(settings, "LOCALE_PATHS", []) or [])
     if locale_dir not in paths:
         paths.append(locale_dir)
         settings.LOCALE_PATHS = type(getattr(settings, "LOCALE_PATHS", []) or [])(paths)
+
+
+LOGIN_FILTER = "org.openedx.learning.student.login.requested.v1"
+LOGIN_FILTER_STEP = "elearn_plugin.standing.filters.RefuseBlockedLogin"
+BLOCKED_SESSION_MIDDLEWARE = "elearn_plugin.standing.middleware.BlockedSessionMiddleware"
+FORCE_PASSWORD_CHANGE_MIDDLEWARE = "elearn_plugin.org.middleware.ForcePasswordChangeMiddleware"
+
+
+def _add_login_filter_step(settings) -> None:
+    """Refuse blocked sign-ins (P-8): our step joins the login filter's pipeline.
+
+    Other steps and an operator's `fail_silently` stay; without one we set it False, so a
+    broken step refuses sign-ins loudly instead of letting blocked accounts in.
+    """
+    config = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
+    if not isinstance(config, dict):
+        config = {}
+        settings.OPEN_EDX_FILTERS_CONFIG = config
+    entry = config.get(LOGIN_FILTER) or {}
+    if isinstance(entry, str):
+        entry = {"pipeline": [entry]}
+    elif isinstance(entry, list):
+        entry = {"pipeline": list(entry)}
+    else:
+        entry = dict(entry)
+    pipeline = list(entry.get("pipeline") or [])
+    if LOGIN_FILTER_STEP not in pipeline:
+        pipeline.append(LOGIN_FILTER_STEP)
+    entry["pipeline"] = pipeline
+    entry.setdefault("fail_silently", False)
+    config[LOGIN_FILTER] = entry
+
+
+def _add_middleware(settings, dotted: str) -> None:
+    middleware = getattr(settings, "MIDDLEWARE", None)
+    if middleware is None or dotted in middleware:
+        return
+    if isinstance(middleware, list):
+        middleware.append(dotted)
+    else:
+        settings.MIDDLEWARE = type(middleware)([*middleware, dotted])
+
+
+TICK_TASK = "elearn.tick"
+
+
+def _add_beat_entry(settings) -> None:
+    """Schedule the tick every 5 minutes where a beat runs (Tutor runs none: use cron).
+
+    The platform's Celery reads the old-style CELERYBEAT_SCHEDULE; entries of others stay.
+    """
+    from datetime import timedelta  # noqa: PLC0415
+
+    schedule = getattr(settings, "CELERYBEAT_SCHEDULE", None)
+    if not isinstance(schedule, dict):
+        schedule = {}
+        settings.CELERYBEAT_SCHEDULE = schedule
+    schedule.setdefault(TICK_TASK, {"task": TICK_TASK, "schedule": timedelta(minutes=5)})
 
 
 def _default(settings, name: str, value) -> None:

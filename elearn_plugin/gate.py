@@ -1,0 +1,90 @@
+"""The single check every learning action calls first (P-8, P-34).
+
+`learning_refusal` answers None when the user may study now, or a `Refusal` with a code for
+programs and a translated message for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from elearn_plugin.killswitch import learning_enabled
+from elearn_plugin.standing.services import Block, active_block
+
+REASON_LABELS = {
+    "sharing": gettext_lazy("account sharing"),
+    "missed_tasks": gettext_lazy("missed learning tasks"),
+    "illegal_upload": gettext_lazy("illegal content uploaded"),
+    "departure": gettext_lazy("departure from the organisation"),
+}
+_CODES = {"suspension": "suspended", "revocation": "revoked", "freeze": "frozen"}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str  # learning_off | not_authenticated | suspended | revoked | frozen
+    message: str
+
+
+def _display_tz():
+    try:
+        from elearn_plugin.policy.runtime import get_policy  # noqa: PLC0415
+
+        return get_policy().tz
+    except Exception:  # noqa: BLE001 - no policy configured: fall back to the site's zone
+        return timezone.get_current_timezone()
+
+
+def format_end(ends_at: datetime) -> str:
+    """The end of a block in the policy's time zone, formatted for the active language."""
+    return formats.date_format(timezone.localtime(ends_at, _display_tz()), "DATETIME_FORMAT")
+
+
+def reason_text(block: Block) -> str:
+    """The reason a learner reads: the recorded text, else the label of its code."""
+    if block.reason:
+        return block.reason
+    label = REASON_LABELS.get(block.reason_code)
+    return str(label) if label is not None else block.reason_code
+
+
+def describe_block(block: Block) -> str:
+    """One sentence telling the learner what happened, why and until when (P-8)."""
+    reason = reason_text(block)
+    if block.kind == "suspension" and block.ends_at is not None:
+        return _("Your account is suspended until %(end)s. Reason: %(reason)s.") % {
+            "end": format_end(block.ends_at),
+            "reason": reason,
+        }
+    if block.kind == "revocation":
+        return _(
+            "Your account has been revoked. Reason: %(reason)s. "
+            "It can be reopened only after an application approved by the HR centre."
+        ) % {"reason": reason}
+    if block.kind == "freeze":
+        return _("Your account is frozen. Reason: %(reason)s.") % {"reason": reason}
+    return _("Your account is blocked. Reason: %(reason)s.") % {"reason": reason}
+
+
+def refusal_code(block: Block) -> str:
+    return _CODES.get(block.kind, "suspended")
+
+
+def learning_refusal(user, now: datetime | None = None) -> Refusal | None:
+    """Why this user may not study now, or None: the kill switch first, then the standing."""
+    if not learning_enabled():
+        return Refusal(
+            "learning_off",
+            _("Learning is temporarily switched off. Please try again later."),
+        )
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Refusal("not_authenticated", _("Please sign in to study."))
+    block = active_block(user.pk, now)
+    if block is not None:
+        return Refusal(refusal_code(block), describe_block(block))
+    return None

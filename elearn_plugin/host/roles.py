@@ -1,0 +1,70 @@
+"""Course roles held in the host (Open edX `CourseAccessRole`), behind a small adapter.
+
+`get_roles_adapter()` returns the platform adapter inside the LMS/Studio and an in-memory fake
+standalone; the choice is `settings.ELEARN_HOST_ADAPTERS` ("platform" | "fake"), read at call
+time through `host.adapters.adapter_kind()`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Protocol
+
+from elearn_plugin.host.adapters import PLATFORM, adapter_kind
+
+# Host course roles that make a user staff of a course (mapping in ADR 0003).
+COURSE_STAFF_ROLES = ("staff", "instructor")
+
+
+class RolesAdapter(Protocol):
+    def course_staff(self, user) -> set[str]:
+        """Course keys (as strings) where the user is staff or instructor."""
+
+
+class PlatformRolesAdapter:
+    """Reads the host's `CourseAccessRole` rows."""
+
+    def course_staff(self, user) -> set[str]:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return set()
+        from common.djangoapps.student.models import CourseAccessRole  # noqa: PLC0415
+
+        keys = CourseAccessRole.objects.filter(
+            user_id=user.pk, role__in=COURSE_STAFF_ROLES
+        ).values_list("course_id", flat=True)
+        return {str(key) for key in keys if key}
+
+
+class FakeRolesAdapter:
+    """An in-memory registry for the standalone site and tests."""
+
+    _registry: dict[int, set[str]] = defaultdict(set)
+
+    def course_staff(self, user) -> set[str]:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return set()
+        return set(self._registry.get(user.pk, set()))
+
+    @classmethod
+    def grant(cls, user_id: int, course_key: str) -> None:
+        cls._registry[user_id].add(str(course_key))
+
+    @classmethod
+    def revoke(cls, user_id: int, course_key: str) -> None:
+        cls._registry[user_id].discard(str(course_key))
+
+    @classmethod
+    def clear(cls) -> None:
+        cls._registry.clear()
+
+
+def get_roles_adapter() -> RolesAdapter:
+    """The adapter for the configured host (`ELEARN_HOST_ADAPTERS`)."""
+    if adapter_kind() == PLATFORM:
+        return PlatformRolesAdapter()
+    return FakeRolesAdapter()
+
+
+def course_staff(user) -> set[str]:
+    """Course keys where the user is staff or instructor in the host."""
+    return get_roles_adapter().course_staff(user)

@@ -1,0 +1,181 @@
+"""The only writer of the ledger (ADR 0001): credits (P-20) and contribution points (P-12).
+
+Entries are keyed `(user, kind, source_key)`; adding the same key twice changes nothing, so a
+month close or a completion replayed after a crash never credits twice (P-33).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from elearn_plugin.ledger.models import LedgerEntry, LedgerKind
+
+CREDIT = LedgerKind.CREDIT.value
+POINTS = LedgerKind.POINTS.value
+CHUNK_SIZE = 500
+_AMOUNT_LIMIT = Decimal("10000000000")
+
+
+class LedgerDataError(ValueError):
+    """Bad input to a ledger service; nothing was written."""
+
+
+@dataclass(frozen=True)
+class LedgerEntrySpec:
+    user_id: int
+    kind: str
+    amount: Decimal
+    source_key: str
+    occurred_at: datetime
+    course_key: str = ""
+
+
+def _clean(spec: LedgerEntrySpec) -> LedgerEntrySpec:
+    if not isinstance(spec.user_id, int) or isinstance(spec.user_id, bool) or spec.user_id <= 0:
+        raise LedgerDataError(f"user_id must be a positive integer, got {spec.user_id!r}")
+    if spec.kind not in LedgerKind.values:
+        raise LedgerDataError(f"kind must be one of {LedgerKind.values}, got {spec.kind!r}")
+    if isinstance(spec.amount, float | bool):
+        raise LedgerDataError("amount must be a Decimal or an integer, not a float")
+    try:
+        amount = Decimal(spec.amount)
+    except (InvalidOperation, TypeError, ValueError):
+        raise LedgerDataError(f"amount is not a number: {spec.amount!r}")
+    if not amount.is_finite() or abs(amount) >= _AMOUNT_LIMIT:
+        raise LedgerDataError(f"amount is out of range: {spec.amount!r}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise LedgerDataError(f"amount has more than 2 decimal places: {spec.amount!r}")
+    if not isinstance(spec.source_key, str) or not spec.source_key.strip():
+        raise LedgerDataError("source_key must be a non-empty string")
+    if len(spec.source_key) > 200:
+        raise LedgerDataError("source_key is longer than 200 characters")
+    if not isinstance(spec.course_key, str) or len(spec.course_key) > 255:
+        raise LedgerDataError("course_key must be a string of at most 255 characters")
+    when = spec.occurred_at
+    if not isinstance(when, datetime) or when.tzinfo is None or when.utcoffset() is None:
+        raise LedgerDataError("occurred_at must be a timezone-aware datetime")
+    return LedgerEntrySpec(
+        user_id=spec.user_id,
+        kind=spec.kind,
+        amount=amount,
+        source_key=spec.source_key,
+        occurred_at=when,
+        course_key=spec.course_key,
+    )
+
+
+def _row(spec: LedgerEntrySpec) -> LedgerEntry:
+    return LedgerEntry(
+        user_id=spec.user_id,
+        kind=spec.kind,
+        amount=spec.amount,
+        source_key=spec.source_key,
+        occurred_at=spec.occurred_at,
+        course_key=spec.course_key,
+    )
+
+
+def add_entry(
+    user_id: int,
+    kind: str,
+    amount: Decimal,
+    source_key: str,
+    occurred_at: datetime,
+    *,
+    course_key: str = "",
+) -> bool:
+    """Add one entry; returns False when the key already exists (the first entry stands)."""
+    spec = _clean(LedgerEntrySpec(user_id, kind, amount, source_key, occurred_at, course_key))
+    _require_users({spec.user_id})
+    if LedgerEntry.objects.filter(
+        user_id=spec.user_id, kind=spec.kind, source_key=spec.source_key
+    ).exists():
+        return False
+    try:
+        with transaction.atomic():
+            _row(spec).save()
+    except IntegrityError:
+        # Either a concurrent writer won the key or the user does not exist.
+        if LedgerEntry.objects.filter(
+            user_id=spec.user_id, kind=spec.kind, source_key=spec.source_key
+        ).exists():
+            return False
+        raise LedgerDataError(f"user {spec.user_id} does not exist")
+    return True
+
+
+def add_entries_bulk(entries: Sequence[LedgerEntrySpec]) -> int:
+    """Add many entries in chunks; returns how many were new. All are validated first."""
+    clean: dict[tuple[int, str, str], LedgerEntrySpec] = {}
+    for spec in entries:
+        item = _clean(spec)
+        clean.setdefault((item.user_id, item.kind, item.source_key), item)
+    specs = list(clean.values())
+    created = 0
+    with transaction.atomic():
+        for start in range(0, len(specs), CHUNK_SIZE):
+            chunk = specs[start : start + CHUNK_SIZE]
+            _require_users({s.user_id for s in chunk})
+            existing = _existing_keys(chunk)
+            new = [s for s in chunk if (s.user_id, s.kind, s.source_key) not in existing]
+            if new:
+                try:
+                    with transaction.atomic():
+                        LedgerEntry.objects.bulk_create(
+                            [_row(s) for s in new], ignore_conflicts=True
+                        )
+                except IntegrityError:
+                    raise LedgerDataError("an entry refers to a user that does not exist")
+            created += len(new)
+    return created
+
+
+def _require_users(user_ids: set[int]) -> None:
+    known = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+    missing = sorted(user_ids - known)
+    if missing:
+        raise LedgerDataError(f"unknown user ids: {missing[:20]}")
+
+
+def _existing_keys(chunk: Sequence[LedgerEntrySpec]) -> set[tuple[int, str, str]]:
+    rows = LedgerEntry.objects.filter(
+        user_id__in={s.user_id for s in chunk},
+        source_key__in={s.source_key for s in chunk},
+    ).values_list("user_id", "kind", "source_key")
+    return set(rows)
+
+
+def totals(
+    kind: str,
+    start: datetime,
+    end: datetime,
+    user_ids: Iterable[int] | None = None,
+) -> dict[int, Decimal]:
+    """Sum of entries of `kind` per user with `start <= occurred_at < end` (one GROUP BY)."""
+    if kind not in LedgerKind.values:
+        raise LedgerDataError(f"kind must be one of {LedgerKind.values}, got {kind!r}")
+    for value in (start, end):
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise LedgerDataError("start and end must be timezone-aware datetimes")
+    if end <= start:
+        raise LedgerDataError("end must be after start")
+    base = LedgerEntry.objects.filter(kind=kind, occurred_at__gte=start, occurred_at__lt=end)
+    if user_ids is None:
+        return _sum_by_user(base)
+    ids = sorted(set(user_ids))
+    result: dict[int, Decimal] = {}
+    for i in range(0, len(ids), CHUNK_SIZE):
+        result.update(_sum_by_user(base.filter(user_id__in=ids[i : i + CHUNK_SIZE])))
+    return result
+
+
+def _sum_by_user(queryset) -> dict[int, Decimal]:
+    rows = queryset.values("user_id").annotate(total=Sum("amount")).order_by()
+    return {row["user_id"]: row["total"] for row in rows}

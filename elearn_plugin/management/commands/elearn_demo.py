@@ -1,0 +1,207 @@
+"""`manage.py elearn_demo [--reset]` — the standalone site with the demo organisation.
+
+Creates the database (`migrate --run-syncdb`: the XBlock workbench ships no migrations),
+loads conf/demo/demo.yaml through the ordinary data loader, and prints the addresses and
+the demo logins. The demo file's dates are written for the week of Monday 2026-03-16; they
+are moved by whole weeks to the current week (weekdays, hence learning windows, stay),
+deadlines to the same place in the current and previous month, and sanctions by days so
+that one written around the reference Monday is in force today. Demo data only: the
+passwords printed here are the ones in the demo file.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, transaction
+from django.test.utils import override_settings
+from django.urls import URLPattern, URLResolver
+from django.utils import timezone
+
+from elearn_plugin.loading.format import DataFileError, read_file
+from elearn_plugin.loading.writer import LoadError, load_data
+from elearn_plugin.org.models import Person
+from elearn_plugin.org.services import clear_must_change_password
+from elearn_plugin.policy.runtime import get_policy
+from elearn_plugin.policy.schema import PolicyNotConfigured
+
+DEMO_FILE = Path(__file__).resolve().parents[3] / "conf" / "demo" / "demo.yaml"
+REFERENCE_MONDAY = date(2026, 3, 16)
+DEMO_PASSWORD = "demo-pass-2026"
+HR_USERNAME = "hr"
+BASE_URL = "http://127.0.0.1:8000"
+THROWAWAY_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+# (section, field) holding a deadline: moved by months, kept at the same day (or month end).
+MONTH_FIELDS = {("assignments", "due")}
+DATE_FIELDS = {
+    ("assignments", "due"),
+    ("completions", "completed_at"),
+    ("learning_time", "start"),
+    ("learning_time", "end"),
+    ("classroom_sessions", "start"),
+    ("sanctions", "start"),
+    ("sanctions", "end"),
+}
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    was_last = day.day == calendar.monthrange(day.year, day.month)[1]
+    return date(year, month, last if was_last else min(day.day, last))
+
+
+def shift_demo_dates(data: dict, today: date) -> dict:
+    """The demo data with its dates moved from the reference week to the week of `today`."""
+    monday = today - timedelta(days=today.weekday())
+    weeks = timedelta(days=(monday - REFERENCE_MONDAY).days)
+    # Sanctions move by days so that one written around the reference Monday is active today.
+    days = timedelta(days=(today - REFERENCE_MONDAY).days)
+    months = (today.year * 12 + today.month) - (REFERENCE_MONDAY.year * 12 + REFERENCE_MONDAY.month)
+    for section, name in DATE_FIELDS:
+        for record in data.get(section) or []:
+            if not isinstance(record, dict) or name not in record:
+                continue
+            value = record[name]
+            if isinstance(value, str):
+                value = (
+                    date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+                )
+            if (section, name) in MONTH_FIELDS:
+                if isinstance(value, datetime):
+                    value = datetime.combine(_add_months(value.date(), months), value.timetz())
+                else:
+                    value = _add_months(value, months)
+            else:
+                value = value + (days if section == "sanctions" else weeks)
+            record[name] = value
+    return data
+
+
+def _plain_routes(patterns, prefix: str = "") -> list[str]:
+    """Routes without parameters, for the list of pages to open."""
+    routes: list[str] = []
+    for entry in patterns:
+        text = str(entry.pattern).lstrip("^").rstrip("$")
+        if isinstance(entry, URLResolver):
+            routes += _plain_routes(entry.url_patterns, prefix + text)
+        elif isinstance(entry, URLPattern) and "<" not in text and "(" not in text:
+            routes.append(prefix + text)
+    return sorted(set(routes))
+
+
+class Command(BaseCommand):
+    help = "Set up the standalone site with the demo organisation and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true", help="delete the site's SQLite database first"
+        )
+        parser.add_argument("--file", default=str(DEMO_FILE), help="the demo data file")
+
+    def handle(self, *args, reset: bool = False, file: str = str(DEMO_FILE), **options):
+        if reset:
+            self._reset_database()
+        self._migrate()
+        try:
+            policy = get_policy()
+        except PolicyNotConfigured as exc:
+            raise CommandError(f"The policy is not configured:\n{exc}")
+        try:
+            data = read_file(file)
+        except DataFileError as exc:
+            raise CommandError(str(exc))
+        if not isinstance(data, dict):
+            raise CommandError("The demo file must be a mapping of sections.")
+        today = timezone.now().astimezone(policy.tz).date()
+        try:
+            with transaction.atomic():
+                # New accounts first get random initial passwords, each hashed at full cost
+                # and all replaced below by the demo password: hash those cheaply, and commit
+                # only the demo password's full-strength hash.
+                with override_settings(PASSWORD_HASHERS=[THROWAWAY_HASHER]):
+                    report = load_data(shift_demo_dates(data, today), policy.tz)
+                demo_usernames = self._finish_accounts(data)
+        except LoadError as exc:
+            for problem in exc.problems:
+                self.stderr.write(str(problem))
+            raise CommandError("The demo data could not be loaded; nothing was written.")
+        self._print(report.total_created, demo_usernames)
+
+    def _migrate(self) -> None:
+        """Create every table; while the plugin has no migration files yet, its tables too."""
+        from django.db.migrations.loader import MigrationLoader  # noqa: PLC0415
+
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        has_migrations = any(app == "elearn_plugin" for app, _name in loader.disk_migrations)
+        modules = dict(getattr(settings, "MIGRATION_MODULES", {}) or {})
+        if not has_migrations:
+            modules["elearn_plugin"] = None
+        with override_settings(MIGRATION_MODULES=modules):
+            call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+
+    def _reset_database(self) -> None:
+        db = settings.DATABASES["default"]
+        name = str(db.get("NAME", ""))
+        if "sqlite3" not in db.get("ENGINE", "") or not name or name == ":memory:":
+            raise CommandError("--reset only deletes the standalone site's SQLite file.")
+        connections.close_all()
+        path = Path(name)
+        if path.exists():
+            path.unlink()
+            self.stdout.write(f"Deleted {path}")
+
+    def _finish_accounts(self, data: dict) -> list[str]:
+        """HR superuser; every demo account gets the demo password, usable at once."""
+        user_model = get_user_model()
+        hashed = make_password(DEMO_PASSWORD)
+        hr, created = user_model.objects.get_or_create(
+            username=HR_USERNAME,
+            defaults={"email": "hr@demo.example.org", "is_staff": True, "is_superuser": True},
+        )
+        if not created and not (hr.is_staff and hr.is_superuser):
+            user_model.objects.filter(pk=hr.pk).update(is_staff=True, is_superuser=True)
+        usernames = [
+            p["username"]
+            for p in data.get("people") or []
+            if isinstance(p, dict) and p.get("password") == DEMO_PASSWORD
+        ]
+        user_model.objects.filter(username__in=[HR_USERNAME, *usernames]).update(password=hashed)
+        # A few dozen fixed demo accounts; organisation-wide changes use bulk services.
+        for user_id in Person.objects.filter(
+            user__username__in=usernames, must_change_password=True
+        ).values_list("user_id", flat=True):
+            clear_must_change_password(user_id)
+        return usernames
+
+    def _print(self, created: int, usernames: list[str]) -> None:
+        from elearn_plugin import urls as plugin_urls  # noqa: PLC0415
+
+        out = self.stdout.write
+        out(self.style.SUCCESS(f"Demo data loaded ({created} new records)."))
+        out("")
+        out(f"  Sign in:        {BASE_URL}/login/  (then {BASE_URL}/)")
+        out(f"  Administration: {BASE_URL}/admin/")
+        out(f"  XBlock courses: {BASE_URL}/workbench/")
+        for route in _plain_routes(plugin_urls.urlpatterns):
+            if not route.startswith("api/"):
+                out(f"  Plugin page:    {BASE_URL}/elearn/{route}")
+        out("")
+        out(f"  Demo logins (demo data only), password for all: {DEMO_PASSWORD}")
+        out(f"    HR (superuser):     {HR_USERNAME}")
+        learners = sorted(u for u in usernames if u.startswith("learner"))
+        contacts = sorted(u for u in usernames if u.startswith("contact_"))
+        if learners:
+            out(f"    learners:           {learners[0]} … {learners[-1]} ({len(learners)})")
+            out("    suspended learner:  learner05 (account sharing, one week)")
+        if contacts:
+            out(f"    training contacts:  {', '.join(contacts)}")

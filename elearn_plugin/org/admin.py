@@ -1,0 +1,149 @@
+"""Admin pages for the HR centre. Every save goes through the org services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from elearn_plugin.org import services
+from elearn_plugin.org.models import JobRole, Membership, Person, TrainingContact, Unit
+
+
+class UnitAdminForm(forms.ModelForm):
+    """Refuses a parent inside the unit's own subtree before anything is saved."""
+
+    class Meta:
+        model = Unit
+        fields = ("code", "name", "parent", "kind", "travel_heavy")
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and parent.path.startswith(self.instance.path):
+            raise ValidationError(_("A unit cannot be moved under itself or one of its subunits."))
+        return parent
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    form = UnitAdminForm
+    list_display = ("code", "name", "parent", "kind", "travel_heavy", "depth")
+    list_filter = ("kind", "travel_heavy")
+    search_fields = ("code", "name")
+    readonly_fields = ("path", "depth")
+    raw_id_fields = ("parent",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the unit's natural key in HR files: fixed once created.
+        return (*self.readonly_fields, "code") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            if not change:
+                unit, _created = services.create_unit(
+                    obj.code,
+                    obj.name,
+                    parent_id=obj.parent_id,
+                    kind=obj.kind,
+                    travel_heavy=obj.travel_heavy,
+                    actor=request.user,
+                )
+                obj.pk = unit.pk
+                return
+            services.update_unit(
+                obj.pk,
+                name=obj.name,
+                kind=obj.kind,
+                travel_heavy=obj.travel_heavy,
+                actor=request.user,
+            )
+            services.move_unit(obj.pk, obj.parent_id, actor=request.user)
+        except services.OrgError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+
+
+@admin.register(JobRole)
+class JobRoleAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+    def save_model(self, request, obj, form, change) -> None:
+        role, _created = services.upsert_job_role(obj.code, obj.name, actor=request.user)
+        obj.pk = role.pk
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("employee_id", "name", "unit", "job_role", "status", "must_change_password")
+    list_filter = ("unit", "status")
+    search_fields = ("employee_id", "name", "user__username")
+    raw_id_fields = ("unit",)
+    list_select_related = ("unit", "job_role")
+    fields = ("user", "employee_id", "name", "unit", "job_role", "status", "must_change_password")
+    readonly_fields = ("user", "employee_id", "status", "must_change_password")
+
+    def has_add_permission(self, request) -> bool:
+        # People are created by provisioning (manage.py elearn_provision), which sets passwords.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Departure freezes an account; the archive keeps the person (P-7, P-26).
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        try:
+            services.update_person(
+                obj.pk,
+                name=obj.name,
+                job_role_id=obj.job_role_id,
+                unit_id=obj.unit_id,
+                actor=request.user,
+            )
+        except services.OrgError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+
+
+@admin.register(TrainingContact)
+class TrainingContactAdmin(admin.ModelAdmin):
+    list_display = ("user", "unit", "is_lead")
+    list_filter = ("is_lead",)
+    search_fields = ("unit__code", "unit__name", "user__username")
+    raw_id_fields = ("user", "unit")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            old = TrainingContact.objects.get(pk=obj.pk)
+            if (old.user_id, old.unit_id) != (obj.user_id, obj.unit_id):
+                services.remove_contact(old.user_id, old.unit_id, actor=request.user)
+        contact, _created = services.assign_contact(
+            obj.user_id, obj.unit_id, is_lead=obj.is_lead, actor=request.user
+        )
+        obj.pk = contact.pk
+
+    def delete_model(self, request, obj) -> None:
+        services.remove_contact(obj.user_id, obj.unit_id, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user_id, unit_id in queryset.values_list("user_id", "unit_id"):
+            services.remove_contact(user_id, unit_id, actor=request.user)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    """The unit history is read-only: it changes only through unit changes of people."""
+
+    list_display = ("user", "unit", "valid_from", "valid_to")
+    list_filter = ("unit",)
+    search_fields = ("user__username", "unit__code")
+    raw_id_fields = ("user", "unit")
+    date_hierarchy = "valid_from"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,478 @@
+"""Bulk provisioning of learner accounts from an HR file (P-2): validate everything, then
+write everything in one transaction, or write nothing.
+
+A 20k-row file is checked with a few set queries (existing accounts and people fetched by
+username / employee ID in chunks) and written with bulk inserts; passwords of new accounts
+leave this module only through the caller's `password_sink`, never in a log or the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter
+from elearn_plugin.org import services
+from elearn_plugin.org.models import JobRole, Membership, Person, Unit
+from elearn_plugin.permissions import Role, roles_of
+
+HEADER = ("employee_id", "username", "name", "email", "unit", "job_role")
+REQUIRED = ("employee_id", "username", "name", "unit", "job_role")
+MAX_LENGTH = {
+    "employee_id": 64,
+    "username": 30,  # the LMS's USERNAME_MAX_LENGTH
+    "name": 100,
+    "email": 254,
+    "unit": 64,
+    "job_role": 64,
+}
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{2,}$")
+EMPLOYEE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# No 0/O/o, 1/l/I: passwords are handed out on paper and read aloud.
+PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+MIN_PASSWORD_LENGTH = 12
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class ProvisionRow:
+    """One data row of the file; `line` is its line number in the file (header is line 1)."""
+
+    line: int
+    employee_id: str
+    username: str
+    name: str
+    email: str
+    unit: str
+    job_role: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why a row (or the file, line 0/1) cannot be imported; no personal data in `message`."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("line {line}: {field}: {message}").format(
+            line=self.line, field=self.field or "-", message=self.message
+        )
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """An existing person whose row differs: the names of the fields that differ."""
+
+    line: int
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    """The initial password of a new account, for the hand-out file only."""
+
+    employee_id: str
+    username: str
+    password: str
+
+
+@dataclass
+class ProvisionReport:
+    """What an import did (or, with problems or a dry run, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reported: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    changes: list[RowChange] = field(default_factory=list)
+    applied: bool = False
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ProvisionAborted(Exception):
+    """Raised inside the transaction to undo everything when the file has problems."""
+
+
+def generate_password(length: int | None = None) -> str:
+    """A random password of unambiguous characters with upper, lower case and digits."""
+    if length is None:
+        length = getattr(settings, "ELEARN_PASSWORD_LENGTH", MIN_PASSWORD_LENGTH)
+    length = max(MIN_PASSWORD_LENGTH, int(length))
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _i in range(length))
+        if (
+            any(c.isupper() for c in password)
+            and any(c.islower() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def read_rows(data: bytes | str) -> tuple[list[ProvisionRow], list[RowProblem]]:
+    """Parse the CSV file (UTF-8, with or without BOM); structural problems by line."""
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return [], [RowProblem(line, "", _("The file is not UTF-8 text."))]
+    else:
+        text = data.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[ProvisionRow] = []
+    problems: list[RowProblem] = []
+    try:
+        header = next(reader, None)
+        names = [h.strip().lower() for h in header or []]
+        if sorted(names) != sorted(HEADER):
+            expected = ",".join(HEADER)
+            return [], [
+                RowProblem(
+                    1,
+                    "",
+                    _("Wrong header; expected the columns: {columns}").format(columns=expected),
+                )
+            ]
+        for raw in reader:
+            if not any(cell.strip() for cell in raw):
+                continue
+            if len(raw) != len(names):
+                problems.append(
+                    RowProblem(
+                        reader.line_num,
+                        "",
+                        _("Expected {expected} columns, found {found}.").format(
+                            expected=len(names), found=len(raw)
+                        ),
+                    )
+                )
+                continue
+            values = {name: cell.strip() for name, cell in zip(names, raw, strict=True)}
+            rows.append(ProvisionRow(line=reader.line_num, **values))
+    except csv.Error:
+        problems.append(RowProblem(reader.line_num, "", _("The line is not valid CSV.")))
+    return rows, problems
+
+
+# ---------------------------------------------------------------------------- checking
+
+
+def _field_problems(row: ProvisionRow) -> list[RowProblem]:
+    problems = []
+    for name in HEADER:
+        value = getattr(row, name)
+        if name in REQUIRED and not value:
+            problems.append(RowProblem(row.line, name, _("This field is required.")))
+        elif len(value) > MAX_LENGTH[name]:
+            problems.append(
+                RowProblem(
+                    row.line,
+                    name,
+                    _("Too long: at most {limit} characters.").format(limit=MAX_LENGTH[name]),
+                )
+            )
+        elif CONTROL_RE.search(value):
+            problems.append(RowProblem(row.line, name, _("Contains control characters.")))
+    bad = {p.field for p in problems}
+    if "username" not in bad and row.username and not USERNAME_RE.match(row.username):
+        problems.append(
+            RowProblem(
+                row.line,
+                "username",
+                _("Use 2 or more of the letters A-Z, digits and . _ @ + - only."),
+            )
+        )
+    if "employee_id" not in bad and row.employee_id and not EMPLOYEE_ID_RE.match(row.employee_id):
+        problems.append(
+            RowProblem(
+                row.line,
+                "employee_id",
+                _("Use letters A-Z, digits and . _ / - only, starting with a letter or digit."),
+            )
+        )
+    if "email" not in bad and row.email:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            problems.append(RowProblem(row.line, "email", _("Not a valid email address.")))
+    return problems
+
+
+def _email_of(row: ProvisionRow) -> str:
+    if row.email:
+        return BaseUserManager.normalize_email(row.email)
+    domain = getattr(settings, "ELEARN_PLACEHOLDER_EMAIL_DOMAIN", "learners.invalid")
+    return f"{row.username}@{domain}".lower()
+
+
+def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _is_hr(actor) -> bool:
+    # None is the operator at the command line (manage.py), who acts as HR.
+    return actor is None or Role.HR in roles_of(actor)
+
+
+@dataclass
+class _Plan:
+    new: list[ProvisionRow] = field(default_factory=list)
+    changed: list[tuple[ProvisionRow, dict, tuple[str, ...]]] = field(default_factory=list)
+    unchanged: int = 0
+    units: dict[str, int] = field(default_factory=dict)
+    roles: dict[str, int] = field(default_factory=dict)
+
+
+def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan:
+    """Check every row against the file and the database; fill `report.problems`."""
+    problems = report.problems
+    for row in rows:
+        problems.extend(_field_problems(row))
+
+    for attr, fold in (("employee_id", str), ("username", str.casefold)):
+        counts = Counter(fold(getattr(r, attr)) for r in rows if getattr(r, attr))
+        for row in rows:
+            value = getattr(row, attr)
+            if value and counts[fold(value)] > 1:
+                problems.append(
+                    RowProblem(row.line, attr, _("Appears more than once in the file."))
+                )
+    email_counts = Counter(r.email.casefold() for r in rows if r.email)
+    for row in rows:
+        if row.email and email_counts[row.email.casefold()] > 1:
+            problems.append(RowProblem(row.line, "email", _("Appears more than once in the file.")))
+
+    units = dict(Unit.objects.filter(code__in={r.unit for r in rows}).values_list("code", "id"))
+    roles = dict(
+        JobRole.objects.filter(code__in={r.job_role for r in rows}).values_list("code", "id")
+    )
+    user_model = get_user_model()
+    users: dict[str, dict] = {}
+    for chunk in _chunks({r.username for r in rows if r.username}):
+        for u in user_model.objects.filter(username__in=chunk).values("id", "username", "email"):
+            users[u["username"]] = u
+    people_by_emp: dict[str, dict] = {}
+    for chunk in _chunks({r.employee_id for r in rows if r.employee_id}):
+        for p in Person.objects.filter(employee_id__in=chunk).values(
+            "id", "user_id", "employee_id", "name", "unit_id", "job_role_id", "status"
+        ):
+            people_by_emp[p["employee_id"]] = p
+    people_by_user: dict[int, dict] = {}
+    for chunk in _chunks(u["id"] for u in users.values()):
+        for p in Person.objects.filter(user_id__in=chunk).values("user_id", "employee_id"):
+            people_by_user[p["user_id"]] = p
+    email_owner: dict[str, int] = {}
+    for chunk in _chunks({_email_of(r) for r in rows if r.username}):
+        for uid, email in user_model.objects.filter(email__in=chunk).values_list("id", "email"):
+            email_owner.setdefault(email.casefold(), uid)
+    user_email = {
+        uid: email
+        for chunk in _chunks({p["user_id"] for p in people_by_emp.values()})
+        for uid, email in user_model.objects.filter(id__in=chunk).values_list("id", "email")
+    }
+
+    scope: set[int] | None = None
+    if not _is_hr(actor):
+        active = getattr(actor, "is_active", False)
+        scope = services.contact_unit_ids(actor, leads_only=True) if active else set()
+
+    plan = _Plan(units=units, roles=roles)
+    for row in rows:
+        row_problems: list[RowProblem] = []
+        unit_id = units.get(row.unit)
+        role_id = roles.get(row.job_role)
+        if row.unit and unit_id is None:
+            row_problems.append(
+                RowProblem(row.line, "unit", _("Unknown unit code “{code}”.").format(code=row.unit))
+            )
+        if row.job_role and role_id is None:
+            row_problems.append(
+                RowProblem(
+                    row.line,
+                    "job_role",
+                    _("Unknown job role code “{code}”.").format(code=row.job_role),
+                )
+            )
+        person = people_by_emp.get(row.employee_id)
+        user = users.get(row.username)
+        email = _email_of(row)
+        if person is not None and (user is None or user["id"] != person["user_id"]):
+            row_problems.append(
+                RowProblem(
+                    row.line, "employee_id", _("Already belongs to a person with another username.")
+                )
+            )
+        elif person is None and user is not None:
+            if user["id"] in people_by_user:
+                message = _("Already taken by a person with another employee ID.")
+            else:
+                message = _("Already taken by an account outside the organisation.")
+            row_problems.append(RowProblem(row.line, "username", message))
+        elif person is not None and person["status"] != Person.ACTIVE:
+            row_problems.append(RowProblem(row.line, "employee_id", _("This person has departed.")))
+        owner = email_owner.get(email.casefold())
+        if owner is not None and (person is None or owner != person["user_id"]):
+            row_problems.append(
+                RowProblem(row.line, "email", _("Already used by another account."))
+            )
+        if scope is not None:
+            in_scope = unit_id in scope and (person is None or person["unit_id"] in scope)
+            if not in_scope:
+                row_problems.append(
+                    RowProblem(row.line, "unit", _("Outside the units you are training lead of."))
+                )
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        if person is None:
+            plan.new.append(row)
+            continue
+        diff = []
+        if person["name"] != row.name:
+            diff.append("name")
+        if user_email.get(person["user_id"], "") != email:
+            diff.append("email")
+        if person["unit_id"] != unit_id:
+            diff.append("unit")
+        if person["job_role_id"] != role_id:
+            diff.append("job_role")
+        if diff:
+            target = dict(person, unit_id=unit_id, job_role_id=role_id, email=email)
+            plan.changed.append((row, target, tuple(diff)))
+        else:
+            plan.unchanged += 1
+
+    problems.sort(key=lambda p: (p.line, p.field))
+    return plan
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _create(plan: _Plan, when: datetime, password_sink) -> list[int]:
+    issued = [
+        IssuedPassword(row.employee_id, row.username, generate_password()) for row in plan.new
+    ]
+    users = get_user_adapter().create_users_bulk(
+        [
+            NewUser(row.username, _email_of(row), row.name, pw.password)
+            for row, pw in zip(plan.new, issued, strict=True)
+        ]
+    )
+    people = [
+        Person(
+            user_id=user.pk,
+            employee_id=row.employee_id,
+            name=row.name,
+            unit_id=plan.units[row.unit],
+            job_role_id=plan.roles[row.job_role],
+            must_change_password=True,
+        )
+        for row, user in zip(plan.new, users, strict=True)
+    ]
+    Person.objects.bulk_create(people, batch_size=CHUNK)
+    Membership.objects.bulk_create(
+        [Membership(user_id=p.user_id, unit_id=p.unit_id, valid_from=when) for p in people],
+        batch_size=CHUNK,
+    )
+    user_ids = [user.pk for user in users]
+    services.forget_password_flags(user_ids)
+    if password_sink is not None:
+        password_sink(issued)
+    return user_ids
+
+
+def _update(plan: _Plan, when: datetime, actor) -> None:
+    account_changes = [
+        UserChange(target["user_id"], row.name, target["email"])
+        for row, target, diff in plan.changed
+        if "name" in diff or "email" in diff
+    ]
+    if account_changes:
+        get_user_adapter().update_users_bulk(account_changes)
+    now = timezone.now()
+    people = [
+        Person(
+            id=target["id"],
+            name=row.name,
+            job_role_id=target["job_role_id"],
+            updated_at=now,
+        )
+        for row, target, diff in plan.changed
+        if "name" in diff or "job_role" in diff
+    ]
+    Person.objects.bulk_update(people, ["name", "job_role_id", "updated_at"], batch_size=CHUNK)
+    moves = [(t["user_id"], t["unit_id"]) for _row, t, diff in plan.changed if "unit" in diff]
+    services.set_units_bulk(moves, when, actor=actor)
+
+
+def provision(
+    rows: Sequence[ProvisionRow],
+    *,
+    update: bool,
+    actor,
+    dry_run: bool = False,
+    password_sink: Callable[[list[IssuedPassword]], None] | None = None,
+    when: datetime | None = None,
+) -> ProvisionReport:
+    """Create new accounts and (with `update`) apply changed rows; all or nothing.
+
+    `actor` is HR (staff), a training lead (rows limited to their units) or None for the
+    operator at the command line. `password_sink` receives the new accounts' passwords
+    inside the transaction: if it fails, nothing is imported.
+    """
+    when = when or timezone.now()
+    if timezone.is_naive(when):
+        raise services.OrgError(_("A time without a time zone was given."))
+    rows = list(rows)
+    report = ProvisionReport(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            plan = _plan(rows, actor, report)
+            report.created = len(plan.new)
+            report.unchanged = plan.unchanged
+            report.changes = [RowChange(row.line, diff) for row, _t, diff in plan.changed]
+            if update:
+                report.updated = len(plan.changed)
+            else:
+                report.reported = len(plan.changed)
+            if report.problems:
+                report.created = report.updated = 0
+            if report.problems or dry_run:
+                raise ProvisionAborted
+            if plan.new:
+                _create(plan, when, password_sink)
+            if update and plan.changed:
+                _update(plan, when, actor)
+            report.applied = True
+    except ProvisionAborted:
+        pass
+    return report

@@ -1,0 +1,45 @@
+"""Pages of the org domain."""
+
+from __future__ import annotations
+
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+
+from elearn_plugin.org import services
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """A learner replaces the initial password; only their own account is ever touched."""
+    form = PasswordChangeForm(user=request.user, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        services.clear_must_change_password(user.pk)
+        return HttpResponseRedirect(_safe_next(request))
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "form": form,
+        "next": _safe_next(request),
+        "forced": services.must_change_password(request.user.pk),
+    }
+    return render(request, "elearn_plugin/org/password_change.html", context, status=status)

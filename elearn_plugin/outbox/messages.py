@@ -1,0 +1,131 @@
+"""The message types the plugin sends, each an edx-ace MessageType with five templates.
+
+Templates live at `elearn_plugin/edx_ace/<name>/email/{from_name.txt, subject.txt, body.txt,
+body.html, head.html}`; edx-ace drops a message silently when one is missing, so the test
+suite checks every registered type for the complete set.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+try:
+    from edx_ace.message import MessageType as _AceMessageType
+except ImportError:  # pragma: no cover - edx-ace is part of every Open edX install
+
+    class _AceMessageType:  # type: ignore[no-redef]
+        """Stand-in where edx-ace is absent: only the name and context are used then."""
+
+        NAME: str | None = None
+        APP_LABEL: str | None = None
+
+        def __init__(self, context: dict | None = None, **kwargs):
+            self.context = dict(context or {})
+            self.options: dict = {}
+            self.name = self.NAME
+            self.app_label = self.APP_LABEL
+
+
+APP_LABEL = "elearn_plugin"
+TEMPLATE_FILES = ("from_name.txt", "subject.txt", "body.txt", "body.html", "head.html")
+MESSAGE_TYPES: dict[str, type[ElearnMessageType]] = {}
+
+
+class UnknownMessageType(ValueError):
+    """A message type that is not registered; nothing was written."""
+
+
+class ElearnMessageType(_AceMessageType):
+    """Base of the plugin's messages: transactional, from the configured sender address."""
+
+    APP_LABEL = APP_LABEL
+    # Keys the context must hold for the templates to make sense.
+    required_context: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options["transactional"] = True
+        sender = getattr(settings, "ELEARN_MESSAGE_FROM", "") or getattr(
+            settings, "DEFAULT_FROM_EMAIL", ""
+        )
+        if sender and "from_address" not in self.options:
+            self.options["from_address"] = sender
+
+
+def register(cls: type[ElearnMessageType]) -> type[ElearnMessageType]:
+    """Add a message type to the registry (its NAME is the outbox `message_type`)."""
+    if not cls.NAME:
+        raise ValueError(f"{cls.__name__} has no NAME")
+    MESSAGE_TYPES[cls.NAME] = cls
+    return cls
+
+
+def get_message_type(name: str) -> type[ElearnMessageType]:
+    """The registered type called `name`; `UnknownMessageType` otherwise."""
+    try:
+        return MESSAGE_TYPES[name]
+    except (KeyError, TypeError):
+        raise UnknownMessageType(
+            f"unknown message type {name!r}; known types: {sorted(MESSAGE_TYPES)}"
+        )
+
+
+def template_paths(name: str) -> list[str]:
+    """The five template names edx-ace loads for an email of this type."""
+    return [f"{APP_LABEL}/edx_ace/{name}/email/{file}" for file in TEMPLATE_FILES]
+
+
+@register
+class QuotaWarning(ElearnMessageType):
+    """P-21: fewer required courses completed in a month than the quota."""
+
+    NAME = "quota_warning"
+    required_context = ("period", "completed", "required")
+
+
+@register
+class TaskSuspension(ElearnMessageType):
+    """P-22: too many assigned tasks missed in a month; the account is suspended."""
+
+    NAME = "task_suspension"
+    required_context = ("period", "missed", "ends_on")
+
+
+@register
+class Revocation(ElearnMessageType):
+    """P-23: months with missed tasks revoke the account until HR approves an application."""
+
+    NAME = "revocation"
+    required_context = ("months",)
+
+
+@register
+class SharingFlag(ElearnMessageType):
+    """P-4: account sharing was detected."""
+
+    NAME = "sharing_flag"
+    required_context = ("detected_on",)
+
+
+@register
+class AccountFrozen(ElearnMessageType):
+    """P-7: the account is frozen after departure; records are kept."""
+
+    NAME = "account_frozen"
+    required_context = ()
+
+
+@register
+class TransferHandover(ElearnMessageType):
+    """P-6: to the new unit's training contact, about a learner who joined the unit."""
+
+    NAME = "transfer_handover"
+    required_context = ("learner_name", "to_unit")
+
+
+@register
+class MonthlyProgress(ElearnMessageType):
+    """P-28: to a training contact, the month's progress of the unit's learners."""
+
+    NAME = "monthly_progress"
+    required_context = ("period", "unit", "learners", "behind")

@@ -1,0 +1,186 @@
+"""The policy as frozen dataclasses: every number of POLICY.md, already validated.
+
+Pure module (no Django): the rules in `elearn_plugin.rules` take these objects as plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+SharingAction = Literal["flag", "suspend"]
+WindowMode = Literal["flag", "block"]
+WeekKind = Literal["any", "big", "small"]
+PeriodKind = Literal["month", "quarter", "half_year", "year"]
+
+SHARING_ACTIONS: tuple[str, ...] = ("flag", "suspend")
+WINDOW_MODES: tuple[str, ...] = ("flag", "block")
+WEEK_KINDS: tuple[str, ...] = ("any", "big", "small")
+PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "half_year", "year")
+WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One thing wrong with a policy file, located so that an operator can fix it."""
+
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.key or '(file)'}: {self.message}"
+
+
+class PolicyError(Exception):
+    """The policy file is invalid; `problems` lists every problem found, not only the first."""
+
+    def __init__(self, problems: list[PolicyProblem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = list(problems)
+
+
+class PolicyNotConfigured(Exception):
+    """The policy is missing or invalid: plugin actions answer 'not configured'."""
+
+    def __init__(self, problems: list[PolicyProblem] | None = None):
+        self.problems = list(problems or [])
+        text = "\n".join(str(p) for p in self.problems) or "the policy is not configured"
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class QuotaRule:
+    """P-16, P-21: required courses to complete per month."""
+
+    required_courses_per_month: int
+    reminder_email: bool
+
+
+@dataclass(frozen=True)
+class MissedTaskRule:
+    """P-22: missed tasks in one month that suspend the account."""
+
+    per_month_to_suspend: int
+    suspension_days: int
+
+
+@dataclass(frozen=True)
+class RevocationRule:
+    """P-23: months with misses, counted back over a window, that revoke the account."""
+
+    months_with_misses: int
+    window_months: int
+
+
+@dataclass(frozen=True)
+class SharingRule:
+    """P-4: what a detected account sharing does."""
+
+    action: SharingAction
+    suspension_days: int
+
+
+@dataclass(frozen=True)
+class HoursCapRule:
+    """P-24: the share of a unit's training hours that online learning may make up."""
+
+    unit_level: int
+    default_share: float
+    travel_heavy_share: float
+
+
+@dataclass(frozen=True)
+class RankingRule:
+    """P-25: published rankings by credits."""
+
+    top_n: int
+    periods: tuple[PeriodKind, ...]
+    quota_met_only: bool
+
+
+@dataclass(frozen=True)
+class CreditRule:
+    """P-20: credits of a completed course unless the course says otherwise."""
+
+    default_per_course: Decimal
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """A half-open local time range `[start, end)` within one day."""
+
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """P-18: when working time is, in the policy's time zone. Weekdays: Monday = 0."""
+
+    working_weekdays: frozenset[int]
+    big_week_extra_weekday: int
+    big_week_anchor: date
+    working_hours: tuple[TimeRange, ...]
+    holidays: frozenset[date]
+    swapped_working_days: frozenset[date]
+
+
+@dataclass(frozen=True)
+class WindowSlot:
+    """A learning window on a weekday, in every week or only in big (大周) or small weeks."""
+
+    weekday: int
+    week: WeekKind
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class LearningWindows:
+    """P-18: when learning during working time is allowed, and whether others are blocked."""
+
+    mode: WindowMode
+    slots: tuple[WindowSlot, ...]
+
+
+@dataclass(frozen=True)
+class VideoRule:
+    """P-17: how watch reports are verified."""
+
+    end_tolerance_seconds: float
+    start_tolerance_seconds: float
+    rate_slack: float
+    max_playback_rate: float
+    report_interval_seconds: int
+    duration_mismatch_seconds: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The whole validated policy file."""
+
+    source: str
+    version: int
+    effective_from: date
+    timezone: str
+    quota: QuotaRule
+    missed_tasks: MissedTaskRule
+    revocation: RevocationRule
+    sharing: SharingRule
+    online_hours_cap: HoursCapRule
+    rankings: RankingRule
+    credits: CreditRule
+    calendar: WorkCalendar
+    learning_windows: LearningWindows
+    video: VideoRule
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The policy's time zone, in which periods and work windows are computed."""
+        return ZoneInfo(self.timezone)

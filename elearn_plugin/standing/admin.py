@@ -1,0 +1,142 @@
+"""Admin for sanctions: HR reads them, imposes new ones and lifts with a reason; no edits."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from elearn_plugin.permissions import Action, check
+from elearn_plugin.standing import services
+from elearn_plugin.standing.models import Sanction
+
+_FIELDS = (
+    "user",
+    "kind",
+    "reason_code",
+    "reason",
+    "source",
+    "starts_at",
+    "ends_at",
+    "created_at",
+    "created_by",
+    "lifted_at",
+    "lifted_by",
+    "lift_reason",
+)
+
+
+class LiftActionForm(ActionForm):
+    lift_reason = forms.CharField(
+        label=gettext_lazy("Reason for lifting"), required=False, max_length=1000
+    )
+
+
+class SanctionAddForm(forms.ModelForm):
+    class Meta:
+        model = Sanction
+        fields = ("user", "kind", "reason_code", "reason", "source", "starts_at", "ends_at")
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.validate_spec(
+                services.SanctionSpec(
+                    user_id=data["user"].pk,
+                    kind=data["kind"],
+                    reason_code=data["reason_code"],
+                    source=data["source"],
+                    reason=data.get("reason") or "",
+                    starts_at=data.get("starts_at"),
+                    ends_at=data.get("ends_at"),
+                ),
+                timezone.now(),
+            )
+        except services.SanctionError as exc:
+            raise forms.ValidationError(str(exc))
+        return data
+
+
+@admin.action(description=gettext_lazy("Lift the selected sanctions (reason required)"))
+def lift_selected(modeladmin, request, queryset):
+    reason = (request.POST.get("lift_reason") or "").strip()
+    if not reason:
+        modeladmin.message_user(
+            request, _("A reason is required to lift a sanction."), messages.ERROR
+        )
+        return
+    lifted = skipped = 0
+    for sanction in queryset.filter(lifted_at__isnull=True):
+        if not check(request.user, Action.LIFT_SANCTION, sanction.user_id):
+            skipped += 1
+            continue
+        try:
+            services.lift(sanction.pk, actor=request.user, reason=reason)
+            lifted += 1
+        except services.SanctionAlreadyLifted:
+            skipped += 1
+    modeladmin.message_user(
+        request,
+        _("%(lifted)s sanctions lifted, %(skipped)s skipped.")
+        % {"lifted": lifted, "skipped": skipped},
+        messages.SUCCESS if lifted else messages.WARNING,
+    )
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    list_display = ("id", "user_id", "kind", "reason_code", "starts_at", "ends_at", "lifted_at")
+    list_filter = ("kind", "reason_code", ("lifted_at", admin.EmptyFieldListFilter))
+    search_fields = ("=user__id", "source", "reason_code")
+    raw_id_fields = ("user",)
+    action_form = LiftActionForm
+    add_form = SanctionAddForm
+    actions = [lift_selected]
+    date_hierarchy = "starts_at"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A sanction is history: once written only a lift (through the action) changes it.
+        if obj is not None:
+            return _FIELDS
+        return ("created_at", "created_by", "lifted_at", "lifted_by", "lift_reason")
+
+    def has_module_permission(self, request) -> bool:
+        return check(request.user, Action.MANAGE_SANCTIONS)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return check(request.user, Action.MANAGE_SANCTIONS)
+
+    def has_add_permission(self, request) -> bool:
+        return check(request.user, Action.MANAGE_SANCTIONS)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The change page is read-only; the permission is needed to run the lift action.
+        return check(request.user, Action.LIFT_SANCTION)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # every field is read-only; nothing to write
+        sanction, _created = services.impose(
+            obj.user_id,
+            obj.kind,
+            obj.reason_code,
+            obj.source,
+            reason=obj.reason,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+            actor=request.user,
+        )
+        obj.pk = sanction.pk

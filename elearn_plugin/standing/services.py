@@ -1,0 +1,321 @@
+"""The only writer of sanctions, and the cached reader every enforcement point uses (P-8).
+
+Each change invalidates the learner's cached block, so a sanction takes effect on the next
+request and a lift on the next sign-in attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from elearn_plugin.standing.models import Sanction, SanctionKind
+
+log = logging.getLogger(__name__)
+
+KINDS = frozenset(SanctionKind.values)
+BLOCKING_KINDS = (SanctionKind.SUSPENSION, SanctionKind.REVOCATION, SanctionKind.FREEZE)
+# Higher wins when several blocks are active at once.
+SEVERITY = {SanctionKind.SUSPENSION: 1, SanctionKind.REVOCATION: 2, SanctionKind.FREEZE: 3}
+# Kinds that last until lifted; `reinstate` (HR approving an application) lifts these.
+UNTIL_LIFTED = (SanctionKind.REVOCATION, SanctionKind.FREEZE)
+
+CHUNK = 500
+CACHE_SECONDS = 300
+_REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class SanctionError(ValueError):
+    """Bad input for a standing change; nothing was changed."""
+
+
+class SanctionAlreadyLifted(SanctionError):
+    """The sanction was lifted before; lifting it again would rewrite its history."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Why a learner may not sign in or study, and until when (None: until lifted)."""
+
+    kind: str
+    reason_code: str
+    reason: str
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SanctionSpec:
+    """One sanction for `impose_bulk`; the natural key is (user_id, kind, source)."""
+
+    user_id: int
+    kind: str
+    reason_code: str
+    source: str
+    reason: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    actor_id: int | None = None
+
+
+def _cache_key(user_id: int) -> str:
+    return f"elearn:standing:block:{user_id}"
+
+
+def invalidate(user_ids: Iterable[int]) -> None:
+    """Forget the cached block of these learners (now and again after the commit)."""
+    keys = [_cache_key(uid) for uid in set(user_ids)]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    # A reader between the delete and the commit may have cached the old answer.
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
+    """The spec with defaults filled in, or SanctionError naming what is wrong."""
+    if spec.kind not in KINDS:
+        raise SanctionError(_("Unknown sanction kind: %(kind)s.") % {"kind": spec.kind})
+    if not isinstance(spec.reason_code, str) or not _REASON_CODE.match(spec.reason_code):
+        raise SanctionError(
+            _("The reason code must be a short slug such as 'sharing' (got %(code)r).")
+            % {"code": spec.reason_code}
+        )
+    if not isinstance(spec.source, str) or not spec.source.strip() or len(spec.source) > 200:
+        raise SanctionError(_("The source must be a non-empty text of at most 200 characters."))
+    if not isinstance(spec.user_id, int) or isinstance(spec.user_id, bool):
+        raise SanctionError(_("The learner must be given by user id."))
+    starts_at = spec.starts_at or now
+    for value in (starts_at, spec.ends_at):
+        if value is not None and timezone.is_naive(value):
+            raise SanctionError(_("Times must carry a time zone."))
+    if spec.kind == SanctionKind.SUSPENSION:
+        if spec.ends_at is None or spec.ends_at <= starts_at:
+            raise SanctionError(_("A suspension needs an end after its start."))
+    elif spec.kind in UNTIL_LIFTED and spec.ends_at is not None:
+        raise SanctionError(_("Revocations and freezes last until lifted; give no end."))
+    elif spec.ends_at is not None and spec.ends_at <= starts_at:
+        raise SanctionError(_("The end must come after the start."))
+    return SanctionSpec(
+        user_id=spec.user_id,
+        kind=spec.kind,
+        reason_code=spec.reason_code,
+        source=spec.source.strip(),
+        reason=spec.reason or "",
+        starts_at=starts_at,
+        ends_at=spec.ends_at,
+        actor_id=spec.actor_id,
+    )
+
+
+def _missing_users(user_ids: set[int]) -> set[int]:
+    found = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
+    return user_ids - found
+
+
+def _actor_id(actor) -> int | None:
+    if actor is None:
+        return None
+    if isinstance(actor, int):
+        return actor
+    return getattr(actor, "pk", None)
+
+
+def impose(
+    user_id: int,
+    kind: str,
+    reason_code: str,
+    source: str,
+    *,
+    reason: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    actor=None,
+) -> tuple[Sanction, bool]:
+    """Impose one sanction; imposing the same (user, kind, source) again changes nothing."""
+    spec = validate_spec(
+        SanctionSpec(
+            user_id=user_id,
+            kind=kind,
+            reason_code=reason_code,
+            source=source,
+            reason=reason,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            actor_id=_actor_id(actor),
+        ),
+        timezone.now(),
+    )
+    if _missing_users({spec.user_id}):
+        raise SanctionError(_("No learner with id %(id)s.") % {"id": spec.user_id})
+    with transaction.atomic():
+        sanction, created = Sanction.objects.get_or_create(
+            user_id=spec.user_id,
+            kind=spec.kind,
+            source=spec.source,
+            defaults={
+                "reason_code": spec.reason_code,
+                "reason": spec.reason,
+                "starts_at": spec.starts_at,
+                "ends_at": spec.ends_at,
+                "created_by_id": spec.actor_id,
+            },
+        )
+        if created:
+            invalidate([spec.user_id])
+            log.info("sanction %s (%s) imposed on user %s", sanction.pk, kind, spec.user_id)
+    return sanction, created
+
+
+def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
+    """Impose many sanctions in chunks; returns how many rows were new (all or nothing)."""
+    now = timezone.now()
+    clean = [validate_spec(spec, now) for spec in specs]
+    if not clean:
+        return 0
+    missing = _missing_users({spec.user_id for spec in clean})
+    if missing:
+        raise SanctionError(
+            _("No learner with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}
+        )
+    # One row per natural key even if the input repeats it.
+    unique = list({(s.user_id, s.kind, s.source): s for s in clean}.values())
+    created = 0
+    with transaction.atomic():
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start : start + CHUNK]
+            scope = Sanction.objects.filter(
+                user_id__in={s.user_id for s in chunk},
+                kind__in={s.kind for s in chunk},
+                source__in={s.source for s in chunk},
+            )
+            before = scope.count()
+            Sanction.objects.bulk_create(
+                [
+                    Sanction(
+                        user_id=s.user_id,
+                        kind=s.kind,
+                        reason_code=s.reason_code,
+                        reason=s.reason,
+                        source=s.source,
+                        starts_at=s.starts_at,
+                        ends_at=s.ends_at,
+                        created_at=now,
+                        created_by_id=s.actor_id,
+                    )
+                    for s in chunk
+                ],
+                ignore_conflicts=True,
+            )
+            created += scope.count() - before
+        invalidate(s.user_id for s in unique)
+    log.info("bulk sanctions: %s given, %s created", len(unique), created)
+    return created
+
+
+def lift(sanction_id: int, *, actor, reason: str) -> Sanction:
+    """End a sanction early, recording who, when and why; lifting twice is refused."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise SanctionError(_("A reason is required to lift a sanction."))
+    with transaction.atomic():
+        try:
+            sanction = Sanction.objects.select_for_update().get(pk=sanction_id)
+        except (Sanction.DoesNotExist, ValueError, TypeError):
+            raise SanctionError(_("No sanction with id %(id)s.") % {"id": sanction_id})
+        if sanction.lifted_at is not None:
+            raise SanctionAlreadyLifted(
+                _("Sanction %(id)s was already lifted.") % {"id": sanction_id}
+            )
+        sanction.lifted_at = timezone.now()
+        sanction.lifted_by_id = _actor_id(actor)
+        sanction.lift_reason = reason.strip()
+        sanction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        invalidate([sanction.user_id])
+    log.info("sanction %s lifted by user %s", sanction.pk, sanction.lifted_by_id)
+    return sanction
+
+
+def reinstate(user_id: int, *, actor, reason: str) -> int:
+    """Lift the learner's active revocations and freezes (HR approved an application)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise SanctionError(_("A reason is required to reinstate an account."))
+    if _missing_users({user_id}):
+        raise SanctionError(_("No learner with id %(id)s.") % {"id": user_id})
+    with transaction.atomic():
+        count = Sanction.objects.filter(
+            user_id=user_id, kind__in=UNTIL_LIFTED, lifted_at__isnull=True
+        ).update(
+            lifted_at=timezone.now(), lifted_by_id=_actor_id(actor), lift_reason=reason.strip()
+        )
+        if count:
+            invalidate([user_id])
+    log.info("user %s reinstated: %s sanctions lifted", user_id, count)
+    return count
+
+
+def _compute(user_id: int, now: datetime) -> tuple[Block | None, datetime | None]:
+    """The block at `now`, and the moment the answer may change by itself (None: never)."""
+    rows = Sanction.objects.filter(
+        user_id=user_id, kind__in=BLOCKING_KINDS, lifted_at__isnull=True
+    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    active = []
+    changes: list[datetime] = []
+    for row in rows.only("kind", "reason_code", "reason", "starts_at", "ends_at", "pk"):
+        if row.starts_at > now:
+            changes.append(row.starts_at)
+            continue
+        active.append(row)
+        if row.ends_at is not None:
+            changes.append(row.ends_at)
+    if not active:
+        return None, min(changes, default=None)
+
+    def rank(row):
+        # Most severe first; among equals the longest-lasting, then the newest.
+        far = datetime.max.replace(tzinfo=now.tzinfo)
+        return (SEVERITY[row.kind], row.ends_at or far, row.pk)
+
+    best = max(active, key=rank)
+    block = Block(
+        kind=best.kind, reason_code=best.reason_code, reason=best.reason, ends_at=best.ends_at
+    )
+    return block, min(changes, default=None)
+
+
+def active_block(user_id: int, now: datetime | None = None) -> Block | None:
+    """The learner's current block, or None; cached per learner, never stale past an end."""
+    now = now or timezone.now()
+    key = _cache_key(user_id)
+    cached = cache.get(key)
+    if cached is not None:
+        computed_at, valid_until, data = cached
+        if computed_at <= now and (valid_until is None or now < valid_until):
+            return Block(*data) if data else None
+    block, valid_until = _compute(user_id, now)
+    data = (block.kind, block.reason_code, block.reason, block.ends_at) if block else ()
+    cache.set(key, (now, valid_until, data), CACHE_SECONDS)
+    return block
+
+
+def blocked_user_ids(user_ids: Iterable[int], now: datetime | None = None) -> set[int]:
+    """Which of these learners are blocked at `now`, in one query (for organisation jobs)."""
+    now = now or timezone.now()
+    return set(
+        Sanction.objects.filter(
+            user_id__in=set(user_ids),
+            kind__in=BLOCKING_KINDS,
+            lifted_at__isnull=True,
+            starts_at__lte=now,
+        )
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .values_list("user_id", flat=True)
+    )

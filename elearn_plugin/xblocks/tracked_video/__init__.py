@@ -1,0 +1,1 @@
+"""The tracked video XBlock (`elearn_video`)."""

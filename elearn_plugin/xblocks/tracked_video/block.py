@@ -1,0 +1,398 @@
+"""`elearn_video`: a video that counts as watched only when the server verified every part (P-17).
+
+Thin: the player reports to the plugin's endpoint; sessions, verification and completion are
+decided by `elearn_plugin.video.services`. Progress is stored in the plugin's models, never in
+XBlock user state (which the learner's browser could overwrite through a handler).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+from lxml import etree
+from web_fragments.fragment import Fragment
+from webob import Response
+from xblock.core import XBlock
+from xblock.fields import Float, Integer, List, Scope, String
+from xblock.utils.resources import ResourceLoader
+from xblock.utils.studio_editable import StudioEditableXBlockMixin
+
+_loader = ResourceLoader(__name__)
+
+STANDALONE_COURSE = "course-v1:elearn+devsite+run"
+MAX_RATE_LIMIT = 2.0
+_SOURCE_RE = re.compile(r"^(https?://|/)[^\s\"'<>]+$")
+_MEDIA_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".m4v": "video/mp4"}
+
+
+def _(text: str) -> str:
+    """Mark a string for extraction; translated at render time through the i18n service."""
+    return text
+
+
+MAX_HANDLER_BODY = 4096
+
+
+def _require_user(request):
+    """The authenticated user of a handler request (LMS, workbench and the apps' WebView)."""
+    from elearn_plugin.video.services import WatchError  # noqa: PLC0415
+
+    user = getattr(getattr(request, "_request", None), "user", None)
+    if user is None or not user.is_authenticated:
+        raise WatchError("not_authenticated", 401)
+    return user
+
+
+def json_request_handler(func):
+    """A POST handler taking a JSON object; refusals become 4xx answers with a message."""
+
+    @XBlock.handler
+    @functools.wraps(func)
+    def wrapper(self, request, suffix=""):
+        from elearn_plugin.video.services import WatchError  # noqa: PLC0415
+
+        if request.method != "POST":
+            return _json_response({"ok": False, "code": "method_not_allowed"}, 405)
+        if len(request.body or b"") > MAX_HANDLER_BODY:
+            return _json_response({"ok": False, "code": "too_large"}, 413)
+        try:
+            data = json.loads(request.body.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, ValueError):
+            data = None
+        if not isinstance(data, dict):
+            message = self._gettext(_("The request must be a JSON object."))
+            return _json_response({"ok": False, "code": "bad_body", "message": message}, 400)
+        try:
+            return _json_response(func(self, request, data), 200)
+        except WatchError as exc:
+            return _json_response({"ok": False, **exc.as_dict()}, exc.status)
+
+    return wrapper
+
+
+def _json_response(payload: dict, status: int) -> Response:
+    return Response(
+        body=json.dumps(payload).encode("utf-8"),
+        status=status,
+        content_type="application/json",
+        charset="utf-8",
+    )
+
+
+class OlxError(ValueError):
+    """OLX that must not be imported (DTD, entities, bad values)."""
+
+
+def parse_olx(text: str | bytes) -> etree._Element:
+    """Parse OLX without resolving entities or loading DTDs; a DTD or entity is refused."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise OlxError(f"Not well-formed OLX: {exc}") from exc
+    _refuse_dtd_and_entities(root)
+    return root
+
+
+def _refuse_dtd_and_entities(node) -> None:
+    tree = node.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise OlxError("OLX with a document type declaration is refused.")
+    for element in node.iter():
+        if isinstance(element, etree._Entity):
+            raise OlxError("OLX with entities is refused.")
+
+
+@XBlock.needs("i18n")
+@XBlock.wants("user")
+@XBlock.supports("multi_device")
+class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
+    """A tracked video: no seeking ahead, verified by the server, completion published once."""
+
+    has_custom_completion = True
+    has_author_view = False
+
+    display_name = String(
+        display_name=_("Title"),
+        default=_("Video"),
+        scope=Scope.settings,
+    )
+    sources = List(
+        display_name=_("Video sources"),
+        help=_("MP4 or WebM addresses (absolute or course asset paths), one per entry."),
+        default=[],
+        scope=Scope.content,
+    )
+    duration = Float(
+        display_name=_("Duration (seconds)"),
+        help=_("The video's length; the server verifies watching against it."),
+        default=0.0,
+        scope=Scope.content,
+    )
+    transcript = String(
+        display_name=_("Transcript (WebVTT address)"),
+        default="",
+        scope=Scope.content,
+    )
+    max_playback_rate = Float(
+        display_name=_("Maximum playback rate"),
+        help=_("At most 2.0."),
+        default=1.0,
+        scope=Scope.settings,
+    )
+    credited_seconds = Integer(
+        display_name=_("Credited learning time (seconds)"),
+        default=0,
+        scope=Scope.settings,
+    )
+
+    editable_fields = (
+        "display_name",
+        "sources",
+        "duration",
+        "transcript",
+        "max_playback_rate",
+        "credited_seconds",
+    )
+
+    # --- authoring --------------------------------------------------------------------
+
+    def validate_field_data(self, validation, data) -> None:
+        """Studio refuses a bad duration, rate or source instead of guessing."""
+        from xblock.validation import ValidationMessage  # noqa: PLC0415
+
+        problems = field_problems(
+            getattr(data, "duration", 0.0),
+            getattr(data, "max_playback_rate", 1.0),
+            list(getattr(data, "sources", []) or []),
+            getattr(data, "transcript", ""),
+        )
+        for problem in problems:
+            validation.add(ValidationMessage(ValidationMessage.ERROR, self._gettext(problem)))
+
+    @classmethod
+    def parse_xml(cls, node, runtime, keys):
+        """OLX: attributes for fields, `<source src=…/>` children; DTDs and entities refused."""
+        _refuse_dtd_and_entities(node)
+        block = runtime.construct_xblock_from_class(cls, keys)
+        attrs = dict(node.attrib)
+        try:
+            if "display_name" in attrs:
+                block.display_name = attrs["display_name"]
+            if "duration" in attrs:
+                block.duration = float(attrs["duration"])
+            if "max_playback_rate" in attrs:
+                block.max_playback_rate = float(attrs["max_playback_rate"])
+            if "credited_seconds" in attrs:
+                block.credited_seconds = int(attrs["credited_seconds"])
+        except ValueError as exc:
+            raise OlxError(f"Bad number in elearn_video OLX: {exc}") from exc
+        block.transcript = attrs.get("transcript", "")
+        block.sources = [
+            child.get("src", "") for child in node if getattr(child, "tag", None) == "source"
+        ]
+        problems = field_problems(
+            block.duration, block.max_playback_rate, block.sources, block.transcript
+        )
+        if problems:
+            raise OlxError("; ".join(problems))
+        return block
+
+    def add_xml_to_node(self, node) -> None:
+        """Export the same shape that `parse_xml` reads."""
+        node.tag = self.scope_ids.block_type
+        node.set("display_name", self.display_name)
+        node.set("duration", repr(float(self.duration)))
+        node.set("max_playback_rate", repr(float(self.max_playback_rate)))
+        node.set("credited_seconds", str(int(self.credited_seconds)))
+        if self.transcript:
+            node.set("transcript", self.transcript)
+        for src in self.sources:
+            etree.SubElement(node, "source", src=src)
+
+    # --- keys and services ------------------------------------------------------------
+
+    def keys(self) -> tuple[str, str]:
+        """(course key, block key) as the host spells them; a standalone site gets stand-ins."""
+        usage = self.scope_ids.usage_id
+        course = getattr(usage, "context_key", None) or getattr(usage, "course_key", None)
+        if course is not None and str(usage).startswith("block-v1:"):
+            return str(course), str(usage)
+        slug = re.sub(r"[^A-Za-z0-9_]", "_", str(usage))[:150]
+        return STANDALONE_COURSE, f"block-v1:elearn+devsite+run+type@elearn_video+block@{slug}"
+
+    def video_spec(self):
+        from elearn_plugin.video.services import VideoSpec  # noqa: PLC0415
+
+        course_key, block_key = self.keys()
+        return VideoSpec(
+            block_key=block_key,
+            course_key=course_key,
+            duration=self.duration,
+            max_rate=min(float(self.max_playback_rate), MAX_RATE_LIMIT),
+            title=self.display_name,
+            credited_seconds=self.credited_seconds,
+        )
+
+    def _gettext(self, text: str) -> str:
+        service = self.runtime.service(self, "i18n")
+        return service.gettext(text) if hasattr(service, "gettext") else service.ugettext(text)
+
+    # --- views ------------------------------------------------------------------------
+
+    def student_view(self, context=None) -> Fragment:
+        """The player; usable at phone width and in the apps' WebView."""
+        from django.conf import settings  # noqa: PLC0415
+        from django.urls import reverse  # noqa: PLC0415
+
+        from elearn_plugin.xblocks.tracked_video.strings import player_strings  # noqa: PLC0415
+
+        course_key, block_key = self.keys()
+        args = {
+            "report_url": reverse("elearn:video-report"),
+            "block_key": block_key,
+            "duration": self.duration,
+            "max_rate": min(float(self.max_playback_rate), MAX_RATE_LIMIT),
+            "csrf_cookie": getattr(settings, "CSRF_COOKIE_NAME", "csrftoken"),
+            "strings": player_strings(self._gettext),
+        }
+        frag = Fragment()
+        frag.add_content(
+            _loader.render_django_template(
+                "templates/player.html",
+                {
+                    "title": self.display_name,
+                    "sources": [
+                        {"src": s, "type": _media_type(s)} for s in self.sources if _safe_src(s)
+                    ],
+                    "transcript": self.transcript if _safe_src(self.transcript) else "",
+                    "strings": args["strings"],
+                    "block_key": block_key,
+                },
+                i18n_service=self.runtime.service(self, "i18n"),
+            )
+        )
+        frag.add_css(_loader.load_unicode("static/css/player.css"))
+        frag.add_javascript(_loader.load_unicode("static/js/player.js"))
+        frag.initialize_js("ElearnTrackedVideo", args)
+        return frag
+
+    def student_view_data(self, context=None) -> dict:
+        """Content only, for the mobile apps (collected without a user)."""
+        return {
+            "title": self.display_name,
+            "sources": [s for s in self.sources if _safe_src(s)],
+            "duration": float(self.duration),
+            "max_playback_rate": min(float(self.max_playback_rate), MAX_RATE_LIMIT),
+            "transcript": self.transcript if _safe_src(self.transcript) else "",
+            "handlers": {
+                "start_session": "start_session",
+                "state": "state",
+                "complete": "complete",
+                "media_duration": "media_duration",
+            },
+            "report_path": "api/v1/video/report",
+        }
+
+    # --- handlers ---------------------------------------------------------------------
+
+    @json_request_handler
+    def start_session(self, request, data):
+        """Issue a watch session for the current learner; it supersedes the previous one."""
+        from elearn_plugin.video.services import ClientInfo, start_session  # noqa: PLC0415
+
+        user = _require_user(request)
+        grant = start_session(user, self.video_spec(), ClientInfo.from_request(request._request))
+        return {"ok": True, **grant.as_dict()}
+
+    @json_request_handler
+    def media_duration(self, request, data):
+        """The media's own duration, as evidence; a mismatch is flagged, never trusted."""
+        from elearn_plugin.video.services import record_media_duration  # noqa: PLC0415
+
+        _require_user(request)
+        mismatch = record_media_duration(self.keys()[1], data.get("duration"))
+        return {"ok": True, "mismatch": mismatch}
+
+    @json_request_handler
+    def state(self, request, data):
+        """Per-learner state for the mobile apps."""
+        from elearn_plugin.video.services import learner_state  # noqa: PLC0415
+
+        user = _require_user(request)
+        return {"ok": True, **learner_state(user.pk, self.keys()[1])}
+
+    @json_request_handler
+    def complete(self, request, data):
+        """Tell the host the video is complete, only if the server's own record says so."""
+        from elearn_plugin.video.services import WatchError, completion_of  # noqa: PLC0415
+
+        user = _require_user(request)
+        record = completion_of(user.pk, self.keys()[1])
+        if record is None:
+            raise WatchError(
+                "not_complete",
+                409,
+                self._gettext(_("The video has not been watched to the end yet.")),
+            )
+        self.runtime.publish(self, "completion", {"completion": 1.0})
+        return {"ok": True, "completed_at": record.completed_at.isoformat()}
+
+    @staticmethod
+    def workbench_scenarios():
+        """The standalone site's tracked-video scenario (media under /elearn/video/demo-media/)."""
+        return [
+            (
+                "Tracked video",
+                """<elearn_video display_name="Tracked video" duration="5.0"
+                    max_playback_rate="1.0" credited_seconds="300">
+                    <source src="/elearn/video/demo-media/clip.webm"/>
+                    <source src="/elearn/video/demo-media/clip.mp4"/>
+                </elearn_video>""",
+            )
+        ]
+
+
+def field_problems(duration, max_rate, sources, transcript) -> list[str]:
+    """What is wrong with the authored fields (English; translated where shown)."""
+    problems = []
+    try:
+        value = float(duration)
+        if not (0 < value <= 24 * 3600):
+            problems.append(_("The duration must be between 0 and 86400 seconds."))
+    except (TypeError, ValueError):
+        problems.append(_("The duration must be a number of seconds."))
+    try:
+        rate = float(max_rate)
+        if not (0.25 <= rate <= MAX_RATE_LIMIT):
+            problems.append(_("The maximum playback rate must be between 0.25 and 2.0."))
+    except (TypeError, ValueError):
+        problems.append(_("The maximum playback rate must be a number."))
+    if not sources:
+        problems.append(_("At least one video source is required."))
+    if any(not _safe_src(s) for s in sources):
+        problems.append(_("Each video source must be an http(s) address or a path."))
+    if transcript and not _safe_src(transcript):
+        problems.append(_("The transcript must be an http(s) address or a path."))
+    return problems
+
+
+def _safe_src(value: object) -> bool:
+    return isinstance(value, str) and bool(_SOURCE_RE.match(value)) and len(value) <= 2000
+
+
+def _media_type(src: str) -> str:
+    lowered = src.lower().split("?", 1)[0]
+    for ext, kind in _MEDIA_TYPES.items():
+        if lowered.endswith(ext):
+            return kind
+    return ""

@@ -1,0 +1,218 @@
+"""Fixtures of the integration suite: the machine's MariaDB and Redis, and real Celery workers.
+
+Run it as its own pytest call (the Makefile's `integration` target):
+    pytest tests/integration --ds=tests.settings_integration --migrations -p no:xdist
+A missing service skips the suite with the service and its address in the reason, unless
+ELEARN_REQUIRE_SERVICES=1 (CI), where a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKER_READY_TIMEOUT = 60.0
+
+
+def services_required() -> bool:
+    """CI sets ELEARN_REQUIRE_SERVICES=1: absence of a service is then a failure, not a skip."""
+    return os.environ.get("ELEARN_REQUIRE_SERVICES") == "1"
+
+
+def unavailable(reason: str) -> None:
+    """Skip the test with `reason`, or fail with it when services are required."""
+    if services_required():
+        pytest.fail(f"{reason} (ELEARN_REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def probe_mariadb() -> str | None:
+    """None when MariaDB answers at the configured address, else a reason naming it."""
+    db = settings.DATABASES["default"]
+    address = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 3306}"
+    if "mysql" not in db["ENGINE"]:
+        return (
+            "the integration suite needs MariaDB: run it with --ds=tests.settings_integration "
+            f"(current engine {db['ENGINE']})"
+        )
+    try:
+        import MySQLdb  # noqa: PLC0415
+    except ImportError:
+        return "MariaDB driver mysqlclient is not installed (make system-deps install)"
+    try:
+        conn = MySQLdb.connect(
+            host=db.get("HOST") or "127.0.0.1",
+            port=int(db.get("PORT") or 3306),
+            user=db.get("USER") or "root",
+            passwd=db.get("PASSWORD") or "",
+            connect_timeout=3,
+        )
+        conn.close()
+    except MySQLdb.Error as exc:
+        return f"MariaDB is not reachable at {address}: {exc.args[-1] if exc.args else exc}"
+    return None
+
+
+def probe_redis() -> str | None:
+    """None when Redis answers PING at the broker address, else a reason naming it."""
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis://"):
+        return f"the integration suite needs a Redis broker, settings give {url!r}"
+    try:
+        import redis  # noqa: PLC0415
+    except ImportError:
+        return "the redis client package is not installed"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        return f"Redis is not reachable at {url}: {exc}"
+    return None
+
+
+def probe_rabbitmq(host: str = "127.0.0.1", port: int = 5672) -> str | None:
+    """None when something listens on the AMQP port (RabbitMQ is optional)."""
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return None
+    except OSError as exc:
+        return f"RabbitMQ is not reachable at {host}:{port}: {exc}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def integration_services() -> None:
+    """MariaDB and Redis are needed by every test here; probed once per run."""
+    for probe in (probe_mariadb, probe_redis):
+        reason = probe()
+        if reason:
+            unavailable(reason)
+
+
+@pytest.fixture(scope="session")
+def test_db_name(django_db_setup, django_db_blocker) -> str:
+    """The name of the database pytest-django created (and migrated) for this run."""
+    from django.db import connection  # noqa: PLC0415
+
+    with django_db_blocker.unblock():
+        return connection.settings_dict["NAME"]
+
+
+def subprocess_env(test_db_name: str, **extra: str) -> dict[str, str]:
+    """Environment for a child process that must use this run's test database and broker."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.settings_integration",
+        ELEARN_IT_DB_NAME=test_db_name,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=grace)
+
+
+@pytest.fixture(scope="session")
+def celery_app():
+    """The standalone site's Celery app, configured from the integration settings (Redis)."""
+    from conf.devsite.celery import app  # noqa: PLC0415
+
+    app.loader.import_default_modules()
+    return app
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    celery_app, test_db_name: str, tmp_path_factory
+) -> Iterator[subprocess.Popen]:
+    """A real `celery worker` process on the Redis broker, using this run's test database."""
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    celery_app.control.purge()
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    cmd = [
+        str(Path(sys.executable).with_name("celery")),
+        "-A",
+        "conf.devsite.celery",
+        "worker",
+        "--pool=solo",
+        "-c",
+        "1",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "-Q",
+        queue,
+        "-n",
+        f"elearn-it-{os.getpid()}@%h",
+        "--loglevel=INFO",
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            cmd, cwd=ROOT, env=subprocess_env(test_db_name), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + WORKER_READY_TIMEOUT
+        while True:
+            text = log_path.read_text(errors="replace")
+            if " ready." in text:
+                break
+            if proc.poll() is not None:
+                pytest.fail(f"celery worker exited with {proc.returncode}:\n{text[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT}s:\n{text[-3000:]}")
+            time.sleep(0.2)
+        proc.log_path = log_path  # type: ignore[attr-defined]
+        yield proc
+    finally:
+        _stop(proc)
+
+
+def worker_log(proc: subprocess.Popen) -> str:
+    """The worker's output so far (for failure messages)."""
+    return Path(proc.log_path).read_text(errors="replace")[-4000:]  # type: ignore[attr-defined]
+
+
+def service_module(dotted: str):
+    """Import a domain module, or skip naming it when that domain has not been delivered yet."""
+    import importlib  # noqa: PLC0415
+
+    try:
+        return importlib.import_module(dotted)
+    except ImportError as exc:
+        pytest.skip(f"{dotted} is not available yet ({exc})")
+
+
+def has_migrations() -> bool:
+    """Whether elearn_plugin ships migrations (they are generated when the domains are merged)."""
+    from django.db.migrations.loader import MigrationLoader  # noqa: PLC0415
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return any(app == "elearn_plugin" for app, _name in loader.disk_migrations)
+
+
+@pytest.fixture
+def migrated_models(db) -> None:
+    """Tests that write the plugin's tables need its migrations on MariaDB."""
+    if not has_migrations():
+        pytest.skip(
+            "elearn_plugin has no migrations yet: run `makemigrations elearn_plugin` "
+            "(generated once the domain models are merged)"
+        )

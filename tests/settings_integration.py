@@ -1,0 +1,55 @@
+"""Integration settings: the unit-test settings on the machine's MariaDB and Redis.
+
+The test database is created by pytest-django as ``TEST.NAME``; worker processes started by the
+suite connect to that same database by setting ``ELEARN_IT_DB_NAME`` to it, so they see the rows
+the tests commit.
+"""
+
+import os
+
+from tests.settings import *  # noqa: F403
+
+_DB_HOST = os.environ.get("ELEARN_IT_DB_HOST", "127.0.0.1")
+_DB_PORT = os.environ.get("ELEARN_IT_DB_PORT", "3306")
+TEST_DB_NAME = os.environ.get("ELEARN_IT_TEST_DB_NAME", "test_elearn_it")
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": os.environ.get("ELEARN_IT_DB_NAME", "test"),
+        "USER": os.environ.get("ELEARN_IT_DB_USER", "root"),
+        "PASSWORD": os.environ.get("ELEARN_IT_DB_PASSWORD", ""),
+        "HOST": _DB_HOST,
+        "PORT": _DB_PORT,
+        "OPTIONS": {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'"},
+        "TEST": {
+            "NAME": TEST_DB_NAME,
+            "CHARSET": "utf8mb4",
+            "COLLATION": "utf8mb4_unicode_ci",
+        },
+    }
+}
+
+_REDIS = os.environ.get("ELEARN_IT_REDIS", "redis://127.0.0.1:6379")
+REDIS_BROKER_DB = 11
+REDIS_RESULT_DB = 12
+CELERY_BROKER_URL = f"{_REDIS}/{REDIS_BROKER_DB}"
+CELERY_RESULT_BACKEND = f"{_REDIS}/{REDIS_RESULT_DB}"
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue is private to the suite so that a developer's own worker never takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("ELEARN_IT_QUEUE", "elearn-integration")
+
+# A throwaway migrations package (set while trying migrations before they are committed).
+if os.environ.get("ELEARN_IT_MIGRATION_MODULE"):
+    MIGRATION_MODULES = {"elearn_plugin": os.environ["ELEARN_IT_MIGRATION_MODULE"]}
+
+# Worker processes and the test process share invalidations (e.g. a learner's block) through Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"{_REDIS}/13",
+        "KEY_PREFIX": "elearn-it",
+    }
+}

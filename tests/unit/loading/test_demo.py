@@ -1,0 +1,164 @@
+"""`elearn_demo`: the standalone site's demo organisation, on a throw-away database."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from elearn_plugin.loading.format import read_file
+from elearn_plugin.management.commands.elearn_demo import DEMO_FILE, shift_demo_dates
+
+ROOT = Path(__file__).resolve().parents[3]
+
+CHECK_SITE = textwrap.dedent(
+    """
+    import django, json
+    django.setup()
+    from django.test import Client
+    from elearn_plugin.org.models import Person, TrainingContact, Unit
+    from elearn_plugin.courses.models import Assignment, CourseCompletion, CoursePolicy
+    from elearn_plugin.standing.models import Sanction
+
+    def login(username):
+        client = Client(HTTP_HOST="127.0.0.1")
+        response = client.post("/login/", {"username": username, "password": "demo-pass-2026"})
+        return client, response.status_code
+
+    learner, learner_status = login("learner01")
+    hr, hr_status = login("hr")
+    print(json.dumps({
+        "learner_login": learner_status,
+        "learner_home": learner.get("/").status_code,
+        "suspended_login": login("learner05")[1],
+        "contact_login": login("contact_north")[1],
+        "hr_login": hr_status,
+        "hr_admin": hr.get("/admin/").status_code,
+        "units": Unit.objects.count(),
+        "travel_heavy": sorted(Unit.objects.filter(travel_heavy=True).values_list("code", flat=True)),
+        "people": Person.objects.count(),
+        "must_change": Person.objects.filter(must_change_password=True).count(),
+        "contacts": TrainingContact.objects.count(),
+        "courses": CoursePolicy.objects.count(),
+        "assignments": Assignment.objects.count(),
+        "completions": CourseCompletion.objects.count(),
+        "suspensions": Sanction.objects.filter(kind="suspension", reason_code="sharing").count(),
+    }))
+    """
+)
+
+
+def _run(args, var, timeout=600):
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="conf.devsite.settings",
+        ELEARN_DEVSITE_VAR=str(var),
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("ELEARN_POLICY_FILE", None)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory):
+    var = tmp_path_factory.mktemp("devsite-var")
+    first = _run(["manage.py", "elearn_demo", "--reset"], var)
+    return var, first
+
+
+def test_elearn_demo_builds_the_site_and_prints_the_logins(demo_site):
+    var, result = demo_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (var / "devsite.sqlite3").exists()
+    out = result.stdout
+    for text in (
+        "http://127.0.0.1:8000/login/",
+        "http://127.0.0.1:8000/admin/",
+        "http://127.0.0.1:8000/workbench/",
+        "http://127.0.0.1:8000/elearn/",
+        "demo-pass-2026",
+        "learner01 … learner50 (50)",
+        "contact_north",
+    ):
+        assert text in out
+
+
+def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
+    var, first = demo_site
+    assert first.returncode == 0, first.stderr[-3000:]
+    check = _run(["-c", CHECK_SITE], var)
+    assert check.returncode == 0, check.stderr[-3000:]
+    import json
+
+    facts = json.loads(check.stdout.strip().splitlines()[-1])
+    assert facts["learner_login"] == 302
+    assert facts["learner_home"] == 200
+    assert facts["contact_login"] == 302
+    assert facts["hr_login"] == 302 and facts["hr_admin"] == 200
+    # P-4, P-8: learner05 shared the account and is suspended for a week, starting now
+    assert facts["suspended_login"] == 403
+    assert facts["suspensions"] == 1
+    # P-1: group root, 2 subsidiaries (one travel-heavy), 4 departments, a contact for each
+    assert facts["units"] == 7 and facts["travel_heavy"] == ["north"]
+    assert facts["contacts"] == 7
+    assert facts["people"] == 57 and facts["must_change"] == 0
+    assert facts["courses"] == 4
+    assert facts["assignments"] == 100
+    assert facts["completions"] > 0
+
+
+def test_elearn_demo_again_without_reset_adds_nothing(demo_site):
+    var, first = demo_site
+    assert first.returncode == 0, first.stderr[-3000:]
+    again = _run(["manage.py", "elearn_demo"], var)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "Demo data loaded (0 new records)." in again.stdout
+
+
+def test_reset_refuses_a_database_that_is_not_a_sqlite_file(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+    with pytest.raises(CommandError, match="only deletes"):
+        call_command("elearn_demo", "--reset")
+
+
+# --- the date shift, without a database ----------------------------------------------
+
+
+def _demo():
+    return read_file(DEMO_FILE)
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 28), date(2027, 1, 1), date(2026, 3, 31)])
+def test_deadlines_land_at_the_end_of_the_current_and_previous_month(today):
+    data = shift_demo_dates(_demo(), today)
+    dues = {a["due"] for a in data["assignments"]}
+    previous = today.replace(day=1) - timedelta(days=1)
+    next_first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    assert dues == {previous, next_first - timedelta(days=1)}
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 28), date(2026, 11, 23), date(2027, 2, 3)])
+def test_history_keeps_its_weekdays_and_the_suspension_is_in_force(today):
+    original = _demo()
+    data = shift_demo_dates(_demo(), today)
+    for before, after in zip(original["learning_time"], data["learning_time"], strict=True):
+        assert before["start"].weekday() == after["start"].weekday()  # P-18 windows stay
+        assert after["end"].date() <= today
+    (sanction,) = data["sanctions"]
+    assert sanction["employee_id"] == "D005" and sanction["reason_code"] == "sharing"
+    noon = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    assert sanction["start"] < noon < sanction["end"]
+    assert sanction["end"] - sanction["start"] == timedelta(days=7)
