@@ -278,7 +278,7 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
     users: dict[str, dict] = {}
     for chunk in _chunks({r.username for r in rows if r.username}):
         for u in user_model.objects.filter(username__in=chunk).values("id", "username", "email"):
-            users[u["username"]] = u
+            users[u["username"].casefold()] = u
     people_by_emp: dict[str, dict] = {}
     for chunk in _chunks({r.employee_id for r in rows if r.employee_id}):
         for p in Person.objects.filter(employee_id__in=chunk).values(
@@ -322,7 +322,7 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
                 )
             )
         person = people_by_emp.get(row.employee_id)
-        user = users.get(row.username)
+        user = users.get(row.username.casefold())
         email = _email_of(row)
         if person is not None and (user is None or user["id"] != person["user_id"]):
             row_problems.append(
