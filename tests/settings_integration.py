@@ -11,7 +11,8 @@ from tests.settings import *  # noqa: F403
 
 _DB_HOST = os.environ.get("ELEARN_IT_DB_HOST", "127.0.0.1")
 _DB_PORT = os.environ.get("ELEARN_IT_DB_PORT", "3306")
-TEST_DB_NAME = os.environ.get("ELEARN_IT_TEST_DB_NAME", "test_elearn_it")
+# One test database per pytest process, so that runs side by side never drop each other's.
+TEST_DB_NAME = os.environ.get("ELEARN_IT_TEST_DB_NAME", f"test_elearn_it_{os.getpid()}")
 
 DATABASES = {
     "default": {
@@ -53,3 +54,6 @@ CACHES = {
         "KEY_PREFIX": "elearn-it",
     }
 }
+
+# The suite's test-only periodic job, registered in its worker processes too.
+CELERY_IMPORTS = ["tests.integration.jobs"]

@@ -195,8 +195,7 @@ def save_course_policies_bulk(specs: Sequence[CoursePolicySpec]) -> int:
             write = [
                 spec
                 for spec in chunk
-                if stored.get(spec.course_key)
-                != (spec.title, spec.credits, spec.kind, spec.origin)
+                if stored.get(spec.course_key) != (spec.title, spec.credits, spec.kind, spec.origin)
             ]
             created += sum(1 for spec in write if spec.course_key not in stored)
             if not write:

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,9 @@ from elearn_plugin.tick.models import JobLock
 
 log = logging.getLogger(__name__)
 PREFIX = "elearn_tick:"
+# Server locks are re-entrant within one session; this keeps a second take in the same
+# thread from succeeding, so every backend behaves like the lease.
+_held = threading.local()
 
 
 def lock_name(name: str) -> str:
@@ -52,6 +56,22 @@ def job_lock(name: str, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[bool]:
     """Try to take the lock of job `name` without waiting; yields whether it was taken."""
     if not isinstance(name, str) or not name:
         raise ValueError("a lock needs a non-empty name")
+    held: set = _held.__dict__.setdefault("names", set())
+    if (using, name) in held:
+        yield False
+        return
+    held.add((using, name))
+    try:
+        with _take(name, using) as got:
+            if not got:
+                held.discard((using, name))
+            yield got
+    finally:
+        held.discard((using, name))
+
+
+@contextmanager
+def _take(name: str, using: str) -> Iterator[bool]:
     connection = connections[using]
     strategy = _strategy(connection)
     if strategy == "mysql":
@@ -60,9 +80,8 @@ def job_lock(name: str, *, using: str = DEFAULT_DB_ALIAS) -> Iterator[bool]:
         ) as got:
             yield got
     elif strategy == "postgresql":
-        key = int.from_bytes(
-            hashlib.sha256(lock_name(name).encode()).digest()[:8], "big", signed=True
-        )
+        digest = hashlib.sha256(lock_name(name).encode()).digest()[:8]
+        key = int.from_bytes(digest, "big", signed=True)
         with _server_lock(
             connection, "SELECT pg_try_advisory_lock(%s)", "SELECT pg_advisory_unlock(%s)", key
         ) as got:

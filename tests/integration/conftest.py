@@ -177,7 +177,9 @@ def celery_worker_process(
             if proc.poll() is not None:
                 pytest.fail(f"celery worker exited with {proc.returncode}:\n{text[-3000:]}")
             if time.monotonic() > deadline:
-                pytest.fail(f"celery worker not ready after {WORKER_READY_TIMEOUT}s:\n{text[-3000:]}")
+                pytest.fail(
+                    f"celery worker not ready after {WORKER_READY_TIMEOUT}s:\n{text[-3000:]}"
+                )
             time.sleep(0.2)
         proc.log_path = log_path  # type: ignore[attr-defined]
         yield proc

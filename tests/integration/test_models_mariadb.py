@@ -30,7 +30,11 @@ def test_impose_twice_gives_one_sanction(make_user):
     user = make_user()
     ends = datetime.now(UTC) + timedelta(days=7)
     first, created = standing.impose(
-        user.id, "suspension", "account_sharing", "sharing:case-1", reason=CHINESE_REASON,
+        user.id,
+        "suspension",
+        "account_sharing",
+        "sharing:case-1",
+        reason=CHINESE_REASON,
         ends_at=ends,
     )
     second, created_again = standing.impose(
@@ -106,7 +110,10 @@ def test_completion_recorded_twice_credits_once(make_user):
     key = "course-v1:Org+安全生产+2026"
     courses.save_course_policy(
         courses.CoursePolicySpec(
-            course_key=key, title="安全生产培训", credits=Decimal("3"), kind="required",
+            course_key=key,
+            title="安全生产培训",
+            credits=Decimal("3"),
+            kind="required",
             origin="internal",
         )
     )
@@ -121,17 +128,17 @@ def test_completion_recorded_twice_credits_once(make_user):
 
 
 def test_outbox_enqueue_twice_keeps_one_message(make_user):
-    # P-21, P-33: a reminder enqueued twice is stored (and so sent) once.
+    # P-21, P-33: a warning email enqueued twice is stored (and so sent) once.
     outbox = service_module("elearn_plugin.outbox.services")
     from elearn_plugin.outbox.models import OutboxMessage
 
     user = make_user()
+    key = f"quota-warning:2026-03:{user.id}"
+    context = {"period": "2026-03", "completed": 1, "required": 2}
     with transaction.atomic():
-        first = outbox.enqueue("quota-reminder:2026-03:%d" % user.id, "quota_reminder", user.id,
-                               {"period": "2026-03"})
+        first = outbox.enqueue(key, "quota_warning", user.id, context)
     with transaction.atomic():
-        second = outbox.enqueue("quota-reminder:2026-03:%d" % user.id, "quota_reminder", user.id,
-                                {"period": "2026-03"})
+        second = outbox.enqueue(key, "quota_warning", user.id, context)
     assert (first, second) == (True, False)
     assert OutboxMessage.objects.filter(user=user).count() == 1
 

@@ -349,14 +349,14 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
 
     @staticmethod
     def workbench_scenarios():
-        """The standalone site's tracked-video scenario (media under /elearn/video/demo-media/)."""
+        """The standalone site's tracked-video scenario (media: the `elearn-demo` static folder)."""
         return [
             (
                 "Tracked video",
                 """<elearn_video display_name="Tracked video" duration="5.0"
                     max_playback_rate="1.0" credited_seconds="300">
-                    <source src="/elearn/video/demo-media/clip.webm"/>
-                    <source src="/elearn/video/demo-media/clip.mp4"/>
+                    <source src="/static/elearn-demo/clip.webm"/>
+                    <source src="/static/elearn-demo/clip.mp4"/>
                 </elearn_video>""",
             )
         ]

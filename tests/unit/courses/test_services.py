@@ -38,6 +38,7 @@ def _policy(key=SAFE, credits="2.5", kind="required", origin="internal"):
         "ElearnDemo/SAFE101/2026",  # old slash form
         "library-v1:ElearnDemo+LIB",
         "block-v1:ElearnDemo+SAFE101+2026+type@video+block@intro",
+        "course-v1:ElearnDemo+" + "C" * 170 + "+2026",  # too long for its ledger key
     ],
 )
 def test_course_key_validation_refuses_anything_but_course_v1(value):

@@ -292,3 +292,21 @@ def test_totals_group_seconds_by_classification_and_kind(
     }
     with pytest.raises(LearningDataError):
         services.unit_totals(JAN[1], JAN[0])
+
+
+def test_without_a_valid_policy_time_is_not_judged_and_nothing_is_written(
+    make_user, settings, tmp_path
+):
+    # P-18: never classify against guessed defaults
+    from elearn_plugin.policy.runtime import reset_policy_cache
+    from elearn_plugin.policy.schema import PolicyNotConfigured
+
+    settings.ELEARN_POLICY_FILE = str(tmp_path / "missing.yaml")
+    reset_policy_cache()
+    user = make_user()
+    with pytest.raises(PolicyNotConfigured):
+        services.record_activities_bulk(
+            [_video(user, "a", WED_WINDOW, classification="window"), _video(user, "b", WED_EVENING)]
+        )
+    assert LearningActivity.objects.count() == 0
+    reset_policy_cache()

@@ -1,15 +1,19 @@
 """`elearn_demo`: the standalone site's demo organisation, on a throw-away database."""
 
+import json
 import os
 import subprocess
 import sys
 import textwrap
+import types
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError
 
 from elearn_plugin.loading.format import read_file
+from elearn_plugin.management.commands import elearn_demo
 from elearn_plugin.management.commands.elearn_demo import DEMO_FILE, shift_demo_dates
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,7 +42,9 @@ CHECK_SITE = textwrap.dedent(
         "hr_login": hr_status,
         "hr_admin": hr.get("/admin/").status_code,
         "units": Unit.objects.count(),
-        "travel_heavy": sorted(Unit.objects.filter(travel_heavy=True).values_list("code", flat=True)),
+        "travel_heavy": sorted(
+            Unit.objects.filter(travel_heavy=True).values_list("code", flat=True)
+        ),
         "people": Person.objects.count(),
         "must_change": Person.objects.filter(must_change_password=True).count(),
         "contacts": TrainingContact.objects.count(),
@@ -99,8 +105,6 @@ def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
     assert first.returncode == 0, first.stderr[-3000:]
     check = _run(["-c", CHECK_SITE], var)
     assert check.returncode == 0, check.stderr[-3000:]
-    import json
-
     facts = json.loads(check.stdout.strip().splitlines()[-1])
     assert facts["learner_login"] == 302
     assert facts["learner_home"] == 200
@@ -126,12 +130,18 @@ def test_elearn_demo_again_without_reset_adds_nothing(demo_site):
     assert "Demo data loaded (0 new records)." in again.stdout
 
 
-def test_reset_refuses_a_database_that_is_not_a_sqlite_file(settings):
-    from django.core.management import CommandError, call_command
-
-    settings.DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+@pytest.mark.parametrize(
+    "database",
+    [
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+        {"ENGINE": "django.db.backends.mysql", "NAME": "edxapp"},
+    ],
+)
+def test_reset_refuses_a_database_that_is_not_a_sqlite_file(monkeypatch, database):
+    fake_settings = types.SimpleNamespace(DATABASES={"default": database})
+    monkeypatch.setattr(elearn_demo, "settings", fake_settings)
     with pytest.raises(CommandError, match="only deletes"):
-        call_command("elearn_demo", "--reset")
+        elearn_demo.Command()._reset_database()
 
 
 # --- the date shift, without a database ----------------------------------------------

@@ -150,8 +150,12 @@ BAD_RECORDS = [
         'assignments[0].course_key: unknown course "course-v1:Example+OTHER+2026"',
     ),
     (("assignments", 0, "due"), "end of March", "assignments[0].due: must be a date"),
-    (("completions", 0, "employee_id"), "E0404", 'completions[0].employee_id: unknown employee'),
-    (("learning_time", 0, "end"), "2026-03-11T16:00:00+08:00", "learning_time[0].end: must be after"),
+    (("completions", 0, "employee_id"), "E0404", "completions[0].employee_id: unknown employee"),
+    (
+        ("learning_time", 0, "end"),
+        "2026-03-11T16:00:00+08:00",
+        "learning_time[0].end: must be after",
+    ),
     (("learning_time", 0, "kind"), "classroom", 'learning_time[0].kind: "classroom" is not one of'),
     (("classroom_sessions", 0, "attendees"), ["E0001", "E7"], "classroom_sessions[0].attendees[1]"),
     (("classroom_sessions", 0, "duration_minutes"), 0, "classroom_sessions[0].duration_minutes"),
@@ -222,7 +226,11 @@ def test_a_later_file_may_refer_to_what_is_already_loaded():
     load_file(EXAMPLE, TZ)
     more = {
         "assignments": [
-            {"employee_id": "E0002", "course_key": "course-v1:Example+SAFE101+2026", "due": "2026-04-30"}
+            {
+                "employee_id": "E0002",
+                "course_key": "course-v1:Example+SAFE101+2026",
+                "due": "2026-04-30",
+            }
         ]
     }
     assert load_data(more, TZ).created["assignments"] == 1
