@@ -1,6 +1,6 @@
 # The two commands: `make demo` (standalone site on SQLite) and `make test` (everything CI runs).
 PYTHON ?= python3.11
-VENV ?= .venv
+VENV ?= $(if $(filter py311,$(PYVER)),.venv,.venv-$(PYVER))
 PY := $(VENV)/bin/python
 PYVER := $(shell $(PYTHON) -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null)
 LOCK := requirements/test-$(PYVER).txt

@@ -25,6 +25,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(VAR / "devsite.sqlite3"),
+        # A keepalive report arriving while the next page starts a session waits for the
+        # write lock instead of failing with "database is locked".
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
     }
 }
 
@@ -71,6 +74,9 @@ TEMPLATES = [
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(VAR / "static")
+# The tracked-video scenario's short demo clips (a few KB each).
+STATICFILES_DIRS = [("elearn-demo", str(ROOT / "conf" / "devsite" / "media"))]
+WORKBENCH = {"reset_state_on_restart": False, "services": {}}
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

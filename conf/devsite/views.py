@@ -65,4 +65,7 @@ def login_view(request):
 
 @login_required
 def home(request):
-    return render(request, "devsite/home.html", {})
+    from elearn_plugin.org.models import TrainingContact  # noqa: PLC0415
+
+    is_contact = TrainingContact.objects.filter(user_id=request.user.pk).exists()
+    return render(request, "devsite/home.html", {"is_contact": is_contact})

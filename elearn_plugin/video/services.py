@@ -57,6 +57,7 @@ MESSAGES = {
         "Learning during working time is allowed only in the learning windows."
     ),
     "rate_limited": gettext_lazy("Too many reports. Wait a moment."),
+    "not_authenticated": gettext_lazy("Sign in to watch this video."),
 }
 
 
@@ -242,7 +243,7 @@ def _refuse_outside_window(user_id: int, start: datetime, end: datetime) -> None
     raise WatchError(
         "outside_window",
         403,
-        _("Learning during working time is allowed only in the learning windows. ")
+        f"{MESSAGES['outside_window']} "
         + _("You may play this video from %(when)s.") % {"when": f"{local:%Y-%m-%d %H:%M}"},
         next_allowed_start=nxt.isoformat(),
     )
