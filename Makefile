@@ -1,8 +1,11 @@
 # The two commands: `make demo` (standalone site on SQLite) and `make test` (everything CI runs).
 PYTHON ?= python3.11
+PYVER := $(shell $(PYTHON) -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null)
+ifeq ($(PYVER),)
+$(error $(PYTHON) was not found: install Python 3.11 or 3.12, or set PYTHON=...)
+endif
 VENV ?= $(if $(filter py311,$(PYVER)),.venv,.venv-$(PYVER))
 PY := $(VENV)/bin/python
-PYVER := $(shell $(PYTHON) -c 'import sys; print(f"py{sys.version_info[0]}{sys.version_info[1]}")' 2>/dev/null)
 LOCK := requirements/test-$(PYVER).txt
 STAMP := $(VENV)/.installed-$(PYVER)
 HOST ?= 127.0.0.1
