@@ -35,7 +35,7 @@ $(STAMP): $(LOCK) setup.cfg pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)  ## Standalone site with demo data on SQLite, served on $(HOST):$(PORT)
-	$(PY) manage.py elearn_demo --reset
+	ELEARN_DEMO_URL=http://$(HOST):$(PORT) $(PY) manage.py elearn_demo --reset
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
 lint: $(STAMP)

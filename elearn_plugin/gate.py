@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,8 +41,12 @@ def _display_tz():
 
 
 def format_end(ends_at: datetime) -> str:
-    """The end of a block in the policy's time zone, formatted for the active language."""
-    return formats.date_format(timezone.localtime(ends_at, _display_tz()), "DATETIME_FORMAT")
+    """The end of a block in the policy's time zone, as YYYY-MM-DD HH:MM.
+
+    Read the same way in every language; the host names Chinese `zh-cn`, for which Django
+    has no format module, so a localized format would fall back to English month names.
+    """
+    return timezone.localtime(ends_at, _display_tz()).strftime("%Y-%m-%d %H:%M")
 
 
 def reason_text(block: Block) -> str:

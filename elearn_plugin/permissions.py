@@ -11,11 +11,15 @@ from __future__ import annotations
 import enum
 import functools
 import logging
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 log = logging.getLogger(__name__)
@@ -107,6 +111,17 @@ register(Action.PUBLISH_COURSE, {Role.PUBLISHER: Scope.COURSE})
 register(Action.REPORT_WATCH, {Role.LEARNER: Scope.SELF})
 
 
+# Group names and training-contact status are kept in the cache between requests. An entry is
+# valid while the generation it was computed under is current: the user's own generation
+# (changed when their groups or contact rows change) and a global one (changed when a group is
+# renamed or deleted). Generations are changed, never deleted, so a value computed from data
+# read before a change can never be taken for a fresh one.
+ROLE_CACHE_SECONDS = 300
+_GEN_ALL_KEY = "elearn:roles:gen"
+_GEN_USER_KEY = "elearn:roles:gen:{}"
+_FACTS_KEY = "elearn:roles:facts:{}"
+
+
 def _group_names(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
 
@@ -125,8 +140,54 @@ def _course_staff(user) -> set[str]:
     return course_staff(user)
 
 
+def _new_generation(key: str) -> str:
+    value = uuid.uuid4().hex
+    if cache.add(key, value, None):
+        return value
+    return cache.get(key) or value
+
+
+def _stored_facts(user) -> tuple[frozenset[str], bool]:
+    """Group names and training-contact status: one cache read, the database when stale."""
+    gen_user_key = _GEN_USER_KEY.format(user.pk)
+    facts_key = _FACTS_KEY.format(user.pk)
+    found = cache.get_many([_GEN_ALL_KEY, gen_user_key, facts_key])
+    gen_all = found.get(_GEN_ALL_KEY) or _new_generation(_GEN_ALL_KEY)
+    gen_user = found.get(gen_user_key) or _new_generation(gen_user_key)
+    entry = found.get(facts_key)
+    if entry is not None and entry[0] == gen_all and entry[1] == gen_user:
+        return entry[2], entry[3]
+    groups = frozenset(_group_names(user))
+    contact = _is_training_contact(user)
+    cache.set(facts_key, (gen_all, gen_user, groups, contact), ROLE_CACHE_SECONDS)
+    return groups, contact
+
+
+def _bump(keys: list[str]) -> None:
+    def bump() -> None:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
+
+    # Now, for this process, and after commit, for a request that read the old rows meanwhile.
+    bump()
+    transaction.on_commit(bump)
+
+
+def invalidate_roles(user_ids: Iterable[int] | None = None) -> None:
+    """Make the cached roles of these users (all users when None) be computed again."""
+    if user_ids is None:
+        _bump([_GEN_ALL_KEY])
+        return
+    keys = [_GEN_USER_KEY.format(int(uid)) for uid in set(user_ids) if uid is not None]
+    if keys:
+        _bump(keys)
+
+
 def roles_of(user) -> frozenset[Role]:
-    """The user's roles, computed once per user object (one request)."""
+    """The user's roles, memoised per user object (one request) and cached between requests.
+
+    Staff and superuser flags are read from the user object itself; group membership and
+    training-contact rows through the cache, invalidated by the receivers below.
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     if not getattr(user, "is_active", True):
@@ -134,7 +195,7 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, _ROLES_ATTR, None)
     if cached is not None:
         return cached
-    groups = _group_names(user)
+    groups, contact = _stored_facts(user)
     roles = {Role.LEARNER}
     if user.is_staff or user.is_superuser or HR_GROUP in groups:
         roles.add(Role.HR)
@@ -142,7 +203,7 @@ def roles_of(user) -> frozenset[Role]:
         roles.add(Role.REVIEWER)
     if PUBLISHER_GROUP in groups or _course_staff(user):
         roles.add(Role.PUBLISHER)
-    if _is_training_contact(user):
+    if contact:
         roles.add(Role.TRAINING_CONTACT)
     result = frozenset(roles)
     setattr(user, _ROLES_ATTR, result)
@@ -150,9 +211,60 @@ def roles_of(user) -> frozenset[Role]:
 
 
 def forget_roles(user) -> None:
-    """Drop the roles computed for this user object (after a group change)."""
+    """Drop the roles computed for this user object and cached for the account."""
     if hasattr(user, _ROLES_ATTR):
         delattr(user, _ROLES_ATTR)
+    if getattr(user, "pk", None) is not None:
+        invalidate_roles([user.pk])
+
+
+def _on_user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        invalidate_roles([instance.pk])
+    elif pk_set is not None:
+        invalidate_roles(pk_set)
+    else:
+        invalidate_roles()  # group.user_set.clear(): the members are no longer known
+
+
+def _on_group_row_changed(sender, instance, **kwargs) -> None:
+    invalidate_roles([instance.user_id])
+
+
+def _on_group_changed(sender, instance, **kwargs) -> None:
+    # A renamed or deleted group can change the roles of all its members.
+    invalidate_roles()
+
+
+def _on_contact_changed(sender, instance, **kwargs) -> None:
+    invalidate_roles([instance.user_id])
+
+
+def connect_role_receivers() -> None:
+    """Invalidate cached roles on every change of groups, memberships and contacts.
+
+    Called from the app's `ready()`, so that every process (web, worker, command) that
+    changes them tells the shared cache.
+    """
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.contrib.auth.models import Group  # noqa: PLC0415
+
+    from elearn_plugin.org.models import TrainingContact  # noqa: PLC0415
+
+    membership = get_user_model().groups.through
+    m2m_changed.connect(
+        _on_user_groups_changed, sender=membership, dispatch_uid="elearn_roles_m2m"
+    )
+    for name, signal in (("save", post_save), ("delete", post_delete)):
+        signal.connect(
+            _on_group_row_changed, sender=membership, dispatch_uid=f"elearn_roles_row_{name}"
+        )
+        signal.connect(_on_group_changed, sender=Group, dispatch_uid=f"elearn_roles_group_{name}")
+        signal.connect(
+            _on_contact_changed, sender=TrainingContact, dispatch_uid=f"elearn_roles_tc_{name}"
+        )
 
 
 def _target_user_id(target) -> int | None:
@@ -221,8 +333,18 @@ def check(user, action: Action | str, target=None) -> bool:
     if rule is None:
         log.error("permission check for an unregistered action %r refused", _key(action))
         return False
-    roles = roles_of(user)
-    return any(role in roles and _in_scope(user, scope, target) for role, scope in rule.items())
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", True):
+        return False
+    roles = None
+    for role, scope in rule.items():
+        # Every active account is a learner: the learner's own actions need no role lookup.
+        if role is not Role.LEARNER:
+            roles = roles if roles is not None else roles_of(user)
+            if role not in roles:
+                continue
+        if _in_scope(user, scope, target):
+            return True
+    return False
 
 
 def require(user, action: Action | str, target=None) -> None:

@@ -77,6 +77,7 @@ STATIC_ROOT = str(VAR / "static")
 # The tracked-video scenario's short demo clips (a few KB each).
 STATICFILES_DIRS = [("elearn-demo", str(ROOT / "conf" / "devsite" / "media"))]
 WORKBENCH = {"reset_state_on_restart": False, "services": {}}
+EXCLUDED_XBLOCKS: list[str] = []
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

@@ -526,7 +526,9 @@ def _apply(progress: WatchProgress, decision, report, window_start, now) -> bool
     """One conditional update of the progress row; False when another report won the race."""
     intervals = [list(i) for i in decision.intervals]
     wall = max(0.0, (now - window_start).total_seconds())
-    pending = [*progress.pending_windows, [_epoch(window_start), _epoch(now)]]
+    pending = _append_window(
+        progress.pending_windows, _epoch(window_start), _epoch(now), _window_gap()
+    )
     fields = {
         "intervals": intervals,
         "frontier": rules.frontier(decision.intervals),
@@ -546,6 +548,25 @@ def _apply(progress: WatchProgress, decision, report, window_start, now) -> bool
         for name, value in fields.items():
             setattr(progress, name, value)
     return bool(count)
+
+
+def _window_gap() -> float:
+    """Windows closer than twice the report interval are one viewing (ADR 0004, 5)."""
+    return float(_policy().video.report_interval_seconds) * 2
+
+
+def _append_window(windows: Sequence[Sequence[float]], start: float, end: float, gap: float):
+    """The pending windows with [start, end] added, joined to the last one when it continues it.
+
+    Joining here with the flush's own gap gives the flush the same learning periods, and keeps
+    the row (read and written by every report) from growing with each report.
+    """
+    pending = [list(w) for w in windows or []]
+    if pending and pending[-1][0] <= start and start - pending[-1][1] <= gap:
+        pending[-1][1] = max(pending[-1][1], end)
+    else:
+        pending.append([start, end])
+    return pending
 
 
 def _complete(user, progress: WatchProgress, token: TokenData, now: datetime) -> bool:
@@ -596,7 +617,7 @@ def _activity_specs(
 ) -> list:
     from elearn_plugin.learning.services import ActivitySpec  # noqa: PLC0415
 
-    gap = float(_policy().video.report_interval_seconds) * 2
+    gap = _window_gap()
     specs = []
     for start, end in rules.coalesce_windows([(w[0], w[1]) for w in windows], gap):
         seconds = int(round(end - start))
@@ -680,19 +701,28 @@ def flush_learning_time(idle_seconds: int = 600, now: datetime | None = None) ->
 def _drop_written_windows(rows: Sequence[dict]) -> None:
     """Rows that received a report during the flush: drop only the windows already written.
 
-    Pending windows are append-only, so the written ones are the first of the list. Rare.
+    Reports only append windows or extend the last one, so the written windows are the first
+    of the list; an extension of the last written one stays pending as its own window. Rare.
     """
-    written = {row["pk"]: len(row["pending_windows"]) for row in rows}
+    written = {row["pk"]: row["pending_windows"] for row in rows}
     changed = (
         WatchProgress.objects.filter(pk__in=written)
         .exclude(pending_windows=[])
         .values("pk", "pending_windows", "version")
     )
     for row in changed:
-        count = written[row["pk"]]
-        if row["pending_windows"][:count] and len(row["pending_windows"]) > count:
+        before = written[row["pk"]]
+        current = row["pending_windows"]
+        count = len(before)
+        if not before or len(current) < count:
+            continue
+        keep = [list(w) for w in current[count:]]
+        last_end = float(before[-1][1])
+        if float(current[count - 1][1]) > last_end:
+            keep.insert(0, [last_end, float(current[count - 1][1])])
+        if keep != current:
             WatchProgress.objects.filter(pk=row["pk"], version=row["version"]).update(
-                pending_windows=row["pending_windows"][count:], version=row["version"] + 1
+                pending_windows=keep, version=row["version"] + 1
             )
 
 

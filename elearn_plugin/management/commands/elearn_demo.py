@@ -12,6 +12,7 @@ passwords printed here are the ones in the demo file.
 from __future__ import annotations
 
 import calendar
+import os
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -36,7 +37,6 @@ DEMO_FILE = Path(__file__).resolve().parents[3] / "conf" / "demo" / "demo.yaml"
 REFERENCE_MONDAY = date(2026, 3, 16)
 DEMO_PASSWORD = "demo-pass-2026"
 HR_USERNAME = "hr"
-BASE_URL = "http://127.0.0.1:8000"
 THROWAWAY_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # (section, field) holding a deadline: moved by months, kept at the same day (or month end).
 MONTH_FIELDS = {("assignments", "due")}
@@ -189,12 +189,14 @@ class Command(BaseCommand):
         out = self.stdout.write
         out(self.style.SUCCESS(f"Demo data loaded ({created} new records)."))
         out("")
-        out(f"  Sign in:        {BASE_URL}/login/  (then {BASE_URL}/)")
-        out(f"  Administration: {BASE_URL}/admin/")
-        out(f"  XBlock courses: {BASE_URL}/workbench/")
+        base = os.environ.get("ELEARN_DEMO_URL", "http://127.0.0.1:8000").rstrip("/")
+        out(f"  Sign in:        {base}/login/  (then {base}/)")
+        out(f"  Administration: {base}/admin/")
+        out(f"  Tracked video:  {base}/workbench/scenario/elearn_video.0/")
+        out(f"  XBlock courses: {base}/workbench/")
         for route in _plain_routes(plugin_urls.urlpatterns):
             if not route.startswith("api/"):
-                out(f"  Plugin page:    {BASE_URL}/elearn/{route}")
+                out(f"  Plugin page:    {base}/elearn/{route}")
         out("")
         out(f"  Demo logins (demo data only), password for all: {DEMO_PASSWORD}")
         out(f"    HR (superuser):     {HR_USERNAME}")
