@@ -7,6 +7,7 @@ time is written per session when it is superseded or completes, or by the flush 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,8 +191,8 @@ def _from_epoch(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=UTC)
 
 
-def _watch_rules(max_rate: float):
-    video = _policy().video
+def _watch_rules(max_rate: float, policy=None):
+    video = (policy or _policy()).video
     return rules.WatchRules(
         end_tolerance=video.end_tolerance_seconds,
         start_tolerance=video.start_tolerance_seconds,
@@ -227,9 +228,9 @@ def _classify(user_id: int, start: datetime, end: datetime) -> str:
     return str(getattr(result, "value", result))
 
 
-def _refuse_outside_window(user_id: int, start: datetime, end: datetime) -> None:
+def _refuse_outside_window(user_id: int, start: datetime, end: datetime, policy=None) -> None:
     """P-18 in `block` mode: no watching in working time without a window or permission."""
-    policy = _policy()
+    policy = policy or _policy()
     if policy.learning_windows.mode != "block":
         return
     if _classify(user_id, start, end) != "unpermitted":
@@ -459,6 +460,7 @@ def accept_report(
     now = now or timezone.now()
     if not isinstance(body, Mapping):
         raise WatchError("bad_body", 400, _("The report must be a JSON object."))
+    policy = _policy()
     _rate_limit(user.pk, now)
     token = read_token(body.get("token"), user, now)
     try:
@@ -470,16 +472,13 @@ def accept_report(
     _refuse_if_gated(user, now)
     media_len = report.end - report.start
     window_start = now - timedelta(seconds=max(0.0, media_len))
-    _refuse_outside_window(user.pk, window_start, now)
-    watch_rules = _watch_rules(token.max_rate)
+    _refuse_outside_window(user.pk, window_start, now, policy)
+    watch_rules = _watch_rules(token.max_rate, policy)
 
     completion_created = False
-    with transaction.atomic(savepoint=False):
-        progress = (
-            WatchProgress.objects.select_for_update()
-            .filter(user_id=user.pk, block_key=token.block_key)
-            .first()
-        )
+    alias = router.db_for_write(WatchProgress)
+    with transaction.atomic(using=alias, savepoint=False):
+        progress = _locked_progress(alias, user.pk, token.block_key)
         if progress is None or progress.session_id != token.session_id:
             refusal = WatchError("superseded", 409)
         else:
@@ -496,7 +495,9 @@ def accept_report(
             refusal = None if decision.accepted else WatchError(decision.code, _status(decision))
         if refusal is None and not decision.duplicate:
             window_start = max(window_start, previous)
-            updated = _apply(progress, decision, report, window_start, now)
+            updated = _apply(
+                progress, decision, report, window_start, now, _window_gap(policy), alias
+            )
             if not updated:
                 refusal = WatchError("conflict", 409)
             elif decision.complete and progress.completed_at is None:
@@ -522,13 +523,13 @@ def _status(decision) -> int:
     return 409 if decision.code == rules.STALE_SEQUENCE else 422
 
 
-def _apply(progress: WatchProgress, decision, report, window_start, now) -> bool:
+def _apply(
+    progress: WatchProgress, decision, report, window_start, now, gap: float, alias: str
+) -> bool:
     """One conditional update of the progress row; False when another report won the race."""
     intervals = [list(i) for i in decision.intervals]
     wall = max(0.0, (now - window_start).total_seconds())
-    pending = _append_window(
-        progress.pending_windows, _epoch(window_start), _epoch(now), _window_gap()
-    )
+    pending = _append_window(progress.pending_windows, _epoch(window_start), _epoch(now), gap)
     fields = {
         "intervals": intervals,
         "frontier": rules.frontier(decision.intervals),
@@ -543,16 +544,82 @@ def _apply(progress: WatchProgress, decision, report, window_start, now) -> bool
         "last_watched_at": now,
         "version": progress.version + 1,
     }
-    count = WatchProgress.objects.filter(pk=progress.pk, version=progress.version).update(**fields)
-    if count:
+    updated = _update_progress(alias, progress, fields)
+    if updated:
         for name, value in fields.items():
             setattr(progress, name, value)
-    return bool(count)
+    return updated
 
 
-def _window_gap() -> float:
+def _window_gap(policy=None) -> float:
     """Windows closer than twice the report interval are one viewing (ADR 0004, 5)."""
-    return float(_policy().video.report_interval_seconds) * 2
+    return float((policy or _policy()).video.report_interval_seconds) * 2
+
+
+# Every accepted report runs the same two statements. Compiling them through the ORM costs
+# more than running them, so each is written once per database from the model's metadata
+# (table, columns, quoting, FOR UPDATE where the database has it); values are still prepared
+# by the model's own fields and the rows read back through the ORM's raw() mapping.
+_REPORT_FIELDS = (
+    "intervals",
+    "frontier",
+    "position",
+    "watched_seconds",
+    "wall_seconds",
+    "last_seq",
+    "last_report",
+    "last_report_at",
+    "pending_windows",
+    "first_watched_at",
+    "last_watched_at",
+    "version",
+)
+
+
+@functools.cache
+def _report_statements(alias: str, vendor: str) -> tuple[str, str]:
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    meta = WatchProgress._meta
+
+    def column(name: str) -> str:
+        return qn(meta.get_field(name).column)
+
+    table = qn(meta.db_table)
+    columns = ", ".join(qn(field.column) for field in meta.concrete_fields)
+    select = (
+        f"SELECT {columns} FROM {table} "
+        f"WHERE {column('user')} = %s AND {column('block_key')} = %s"
+    )
+    if connection.features.has_select_for_update:
+        select += " FOR UPDATE"
+    assignments = ", ".join(f"{column(name)} = %s" for name in _REPORT_FIELDS)
+    update = (
+        f"UPDATE {table} SET {assignments} "
+        f"WHERE {qn(meta.pk.column)} = %s AND {column('version')} = %s"
+    )
+    return select, update
+
+
+def _locked_progress(alias: str, user_id: int, block_key: str) -> WatchProgress | None:
+    """The learner's progress row, locked until the end of the transaction."""
+    select, _update = _report_statements(alias, connections[alias].vendor)
+    rows = WatchProgress.objects.db_manager(alias).raw(select, [user_id, block_key])
+    return next(iter(rows), None)
+
+
+def _update_progress(alias: str, progress: WatchProgress, fields: dict) -> bool:
+    """UPDATE … WHERE version = the version read; False when another report changed it."""
+    connection = connections[alias]
+    _select, update = _report_statements(alias, connection.vendor)
+    meta = WatchProgress._meta
+    params = [
+        meta.get_field(name).get_db_prep_save(fields[name], connection=connection)
+        for name in _REPORT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(update, [*params, progress.pk, progress.version])
+        return cursor.rowcount == 1
 
 
 def _append_window(windows: Sequence[Sequence[float]], start: float, end: float, gap: float):
