@@ -254,9 +254,7 @@ def connect_role_receivers() -> None:
     from elearn_plugin.org.models import TrainingContact  # noqa: PLC0415
 
     membership = get_user_model().groups.through
-    m2m_changed.connect(
-        _on_user_groups_changed, sender=membership, dispatch_uid="elearn_roles_m2m"
-    )
+    m2m_changed.connect(_on_user_groups_changed, sender=membership, dispatch_uid="elearn_roles_m2m")
     for name, signal in (("save", post_save), ("delete", post_delete)):
         signal.connect(
             _on_group_row_changed, sender=membership, dispatch_uid=f"elearn_roles_row_{name}"

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.courses import services
 from elearn_plugin.courses.models import Assignment, CourseCompletion, CoursePolicy
 
@@ -29,21 +30,8 @@ class CoursePolicyAdmin(admin.ModelAdmin):
         obj.pk = row.pk
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Assignments and completions are written by services only (imports, verification)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Assignment)
-class AssignmentAdmin(_ReadOnlyAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ("user_id", "course_key", "due_at", "source", "assigned_at")
     list_filter = ("source", "course_key")
     search_fields = ("course_key",)
@@ -51,7 +39,7 @@ class AssignmentAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(CourseCompletion)
-class CourseCompletionAdmin(_ReadOnlyAdmin):
+class CourseCompletionAdmin(ReadOnlyAdmin):
     list_display = ("user_id", "course_key", "completed_at", "source")
     list_filter = ("source", "course_key")
     search_fields = ("course_key",)

@@ -2,22 +2,14 @@
 
 from django.contrib import admin
 
+from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.ledger.models import LedgerEntry
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("id", "user_id", "kind", "amount", "source_key", "occurred_at")
     list_filter = ("kind",)
     search_fields = ("source_key", "course_key")
     raw_id_fields = ("user",)
     date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.org import services
 from elearn_plugin.org.models import JobRole, Membership, Person, TrainingContact, Unit
 
@@ -130,7 +131,7 @@ class TrainingContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     """The unit history is read-only: it changes only through unit changes of people."""
 
     list_display = ("user", "unit", "valid_from", "valid_to")
@@ -138,12 +139,3 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "unit__code")
     raw_id_fields = ("user", "unit")
     date_hierarchy = "valid_from"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

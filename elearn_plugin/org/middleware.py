@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from elearn_plugin.org import services
@@ -16,19 +17,20 @@ DEFAULT_EXEMPT_PREFIXES = ("/api/", "/elearn/api/", "/logout", "/oauth2/", "/i18
 
 
 class ForcePasswordChangeMiddleware:
-    """Redirects authenticated users whose Person.must_change_password is set."""
+    """Redirects authenticated users whose Person.must_change_password is set.
+
+    Exempt paths are decided before the user is looked at, and the flag is read through the
+    cache, so a request costs no query of its own.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._exempt(request.path):
+            return self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not self._exempt(request.path)
-            and services.must_change_password(user.pk)
-        ):
+        if user is not None and user.is_authenticated and services.must_change_password(user.pk):
             target = reverse("elearn:password_change")
             if request.method == "GET":
                 target = f"{target}?{urlencode({'next': request.get_full_path()})}"
@@ -37,17 +39,35 @@ class ForcePasswordChangeMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        prefixes = list(
-            getattr(settings, "ELEARN_PASSWORD_CHANGE_EXEMPT_PREFIXES", DEFAULT_EXEMPT_PREFIXES)
+        configured = getattr(
+            settings, "ELEARN_PASSWORD_CHANGE_EXEMPT_PREFIXES", DEFAULT_EXEMPT_PREFIXES
         )
-        prefixes.append(reverse("elearn:password_change"))
-        for name in ("logout",):
-            try:
-                prefixes.append(reverse(name))
-            except NoReverseMatch:
-                pass
-        for url_setting in ("STATIC_URL", "MEDIA_URL"):
-            url = getattr(settings, url_setting, None)
-            if url and str(url).startswith("/") and str(url) != "/":
-                prefixes.append(str(url))
-        return any(path.startswith(prefix) for prefix in prefixes)
+        prefixes = _exempt_prefixes(
+            tuple(configured),
+            getattr(settings, "STATIC_URL", None),
+            getattr(settings, "MEDIA_URL", None),
+            get_urlconf(),
+            get_script_prefix(),
+        )
+        return path.startswith(prefixes)
+
+
+@functools.lru_cache(maxsize=32)
+def _exempt_prefixes(
+    configured: tuple[str, ...],
+    static_url: str | None,
+    media_url: str | None,
+    urlconf: str | None,
+    script_prefix: str,
+) -> tuple[str, ...]:
+    """The exempt prefixes for one configuration (URL reversing is too slow per request)."""
+    prefixes = [str(p) for p in configured]
+    prefixes.append(reverse("elearn:password_change", urlconf=urlconf))
+    try:
+        prefixes.append(reverse("logout", urlconf=urlconf))
+    except NoReverseMatch:
+        pass
+    for url in (static_url, media_url):
+        if url and str(url).startswith("/") and str(url) != "/":
+            prefixes.append(str(url))
+    return tuple(prefixes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,6 +12,12 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from elearn_plugin.org import services
+from elearn_plugin.permissions import Role, Scope, elearn_required, register, rules_for
+
+# Every account may replace its own password and nobody else's (P-2, P-31).
+CHANGE_OWN_PASSWORD = "change_own_password"
+if not rules_for(CHANGE_OWN_PASSWORD):
+    register(CHANGE_OWN_PASSWORD, {Role.LEARNER: Scope.SELF})
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -27,7 +32,7 @@ def _safe_next(request: HttpRequest) -> str:
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
-@login_required
+@elearn_required(CHANGE_OWN_PASSWORD, lambda request: request.user.pk)
 def password_change(request: HttpRequest) -> HttpResponse:
     """A learner replaces the initial password; only their own account is ever touched."""
     form = PasswordChangeForm(user=request.user, data=request.POST or None)

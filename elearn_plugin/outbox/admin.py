@@ -2,21 +2,13 @@
 
 from django.contrib import admin
 
+from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.outbox.models import OutboxMessage
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("key", "message_type", "user_id", "attempts", "sent_at", "next_attempt_at")
     list_filter = ("message_type",)
     search_fields = ("key",)
     readonly_fields = ("last_error",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.video.models import (
     BuiltinVideoFinding,
     SharingSuspicion,
@@ -11,44 +12,31 @@ from elearn_plugin.video.models import (
 )
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Rows are written by `elearn_plugin.video.services` only."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(TrackedVideo)
-class TrackedVideoAdmin(_ReadOnly):
+class TrackedVideoAdmin(ReadOnlyAdmin):
     list_display = ("block_key", "course_key", "duration", "media_duration", "duration_mismatch")
     list_filter = ("duration_mismatch",)
     search_fields = ("block_key", "course_key")
 
 
 @admin.register(WatchProgress)
-class WatchProgressAdmin(_ReadOnly):
+class WatchProgressAdmin(ReadOnlyAdmin):
     list_display = ("user_id", "block_key", "watched_seconds", "frontier", "completed_at")
     search_fields = ("block_key",)
 
 
 @admin.register(VideoCompletion)
-class VideoCompletionAdmin(_ReadOnly):
+class VideoCompletionAdmin(ReadOnlyAdmin):
     list_display = ("user_id", "course_key", "block_key", "watched_seconds", "completed_at")
     search_fields = ("course_key", "block_key")
 
 
 @admin.register(SharingSuspicion)
-class SharingSuspicionAdmin(_ReadOnly):
+class SharingSuspicionAdmin(ReadOnlyAdmin):
     list_display = ("user_id", "first_session_id", "second_session_id", "detected_at")
 
 
 @admin.register(BuiltinVideoFinding)
-class BuiltinVideoFindingAdmin(_ReadOnly):
+class BuiltinVideoFindingAdmin(ReadOnlyAdmin):
     list_display = ("course_key", "block_key", "found_at")
     search_fields = ("course_key",)

@@ -588,14 +588,13 @@ def _report_statements(alias: str, vendor: str) -> tuple[str, str]:
     table = qn(meta.db_table)
     columns = ", ".join(qn(field.column) for field in meta.concrete_fields)
     select = (
-        f"SELECT {columns} FROM {table} "
-        f"WHERE {column('user')} = %s AND {column('block_key')} = %s"
+        f"SELECT {columns} FROM {table} WHERE {column('user')} = %s AND {column('block_key')} = %s"
     )
     if connection.features.has_select_for_update:
         select += " FOR UPDATE"
     assignments = ", ".join(f"{column(name)} = %s" for name in _REPORT_FIELDS)
     update = (
-        f"UPDATE {table} SET {assignments} "
+        f"UPDATE {table} SET {assignments} "  # noqa: S608
         f"WHERE {qn(meta.pk.column)} = %s AND {column('version')} = %s"
     )
     return select, update

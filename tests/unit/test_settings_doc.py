@@ -9,7 +9,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _settings_read_by_the_plugin() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "elearn_plugin").rglob("*.py"):
-        names |= set(re.findall(r"\b(ELEARN_[A-Z0-9_]+)\b", path.read_text(encoding="utf-8")))
+        text = path.read_text(encoding="utf-8")
+        # settings.ELEARN_X, getattr(settings, "ELEARN_X"...), _default(settings, "ELEARN_X"...)
+        names |= set(re.findall(r"settings\.(ELEARN_[A-Z0-9_]+)", text))
+        names |= set(re.findall(r"settings,\s*\"(ELEARN_[A-Z0-9_]+)\"", text))
     return names
 
 

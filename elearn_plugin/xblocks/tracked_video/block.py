@@ -36,12 +36,21 @@ MAX_HANDLER_BODY = 4096
 
 
 def _require_user(request):
-    """The authenticated user of a handler request (LMS, workbench and the apps' WebView)."""
+    """The authenticated learner of a handler request (LMS, workbench and the apps' WebView).
+
+    Handlers act on the caller's own records only, so the role check is REPORT_WATCH on
+    themselves; a blocked account is refused here as the REST endpoints refuse it (P-8, P-31).
+    """
+    from elearn_plugin.permissions import Action, check, is_blocked  # noqa: PLC0415
     from elearn_plugin.video.services import WatchError  # noqa: PLC0415
 
     user = getattr(getattr(request, "_request", None), "user", None)
     if user is None or not user.is_authenticated:
         raise WatchError("not_authenticated", 401)
+    if is_blocked(user) or not check(user, Action.REPORT_WATCH, user.pk):
+        from django.utils.translation import gettext  # noqa: PLC0415
+
+        raise WatchError("forbidden", 403, gettext("You do not have permission to do this."))
     return user
 
 
