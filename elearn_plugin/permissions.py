@@ -229,10 +229,6 @@ def _on_user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs)
         invalidate_roles()  # group.user_set.clear(): the members are no longer known
 
 
-def _on_group_row_changed(sender, instance, **kwargs) -> None:
-    invalidate_roles([instance.user_id])
-
-
 def _on_group_changed(sender, instance, **kwargs) -> None:
     # A renamed or deleted group can change the roles of all its members.
     invalidate_roles()
@@ -246,7 +242,8 @@ def connect_role_receivers() -> None:
     """Invalidate cached roles on every change of groups, memberships and contacts.
 
     Called from the app's `ready()`, so that every process (web, worker, command) that
-    changes them tells the shared cache.
+    changes them tells the shared cache. Writes that send no signal (bulk_create, update,
+    raw rows of the membership table) are seen when the cached entry expires.
     """
     from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.contrib.auth.models import Group  # noqa: PLC0415
@@ -256,9 +253,6 @@ def connect_role_receivers() -> None:
     membership = get_user_model().groups.through
     m2m_changed.connect(_on_user_groups_changed, sender=membership, dispatch_uid="elearn_roles_m2m")
     for name, signal in (("save", post_save), ("delete", post_delete)):
-        signal.connect(
-            _on_group_row_changed, sender=membership, dispatch_uid=f"elearn_roles_row_{name}"
-        )
         signal.connect(_on_group_changed, sender=Group, dispatch_uid=f"elearn_roles_group_{name}")
         signal.connect(
             _on_contact_changed, sender=TrainingContact, dispatch_uid=f"elearn_roles_tc_{name}"

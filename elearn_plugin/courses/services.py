@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.courses.keys import parse_course_key
 from elearn_plugin.courses.models import (
     Assignment,
@@ -77,7 +79,7 @@ def credit_source_key(course_key: str) -> str:
 
 
 def _aware(value: object, field: str) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+    if not is_aware(value):
         raise CourseDataError(
             _("%(field)s must be a date and time with a time zone.") % {"field": field}
         )
@@ -110,33 +112,15 @@ def _credits(value: object) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _known_user_ids(user_ids: Iterable[int]) -> set[int]:
-    ids = set(user_ids)
-    found: set[int] = set()
-    id_list = sorted(ids)
-    for start in range(0, len(id_list), CHUNK_SIZE):
-        found.update(
-            get_user_model()
-            .objects.filter(pk__in=id_list[start : start + CHUNK_SIZE])
-            .values_list("pk", flat=True)
-        )
-    return found
-
-
 def _check_users(user_ids: Iterable[int]) -> None:
     ids = set(user_ids)
     if any(not isinstance(uid, int) or isinstance(uid, bool) for uid in ids):
         raise CourseDataError(_("A user id must be an integer."))
-    missing = ids - _known_user_ids(ids)
+    missing = missing_user_ids(ids)
     if missing:
         raise CourseDataError(
             _("Unknown user ids: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)[:10]))}
         )
-
-
-def _chunks(items: Sequence, size: int = CHUNK_SIZE):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 # --- course policies ---------------------------------------------------------------------
@@ -185,7 +169,7 @@ def save_course_policies_bulk(specs: Sequence[CoursePolicySpec]) -> int:
         raise CourseDataError(_("The same course key is given twice."))
     created = 0
     with transaction.atomic():
-        for chunk in _chunks(list(by_key.values())):
+        for chunk in chunked(by_key.values(), CHUNK_SIZE):
             stored = {
                 key: (title, credits, kind, origin)
                 for key, title, credits, kind, origin in CoursePolicy.objects.filter(
@@ -242,7 +226,7 @@ def assign_bulk(specs: Sequence[AssignmentSpec]) -> int:
     unique = {(s.user_id, s.course_key, s.source): s for s in clean}
     created = 0
     with transaction.atomic():
-        for chunk in _chunks(list(unique.values())):
+        for chunk in chunked(unique.values(), CHUNK_SIZE):
             existing = set(
                 Assignment.objects.filter(
                     user_id__in={s.user_id for s in chunk},
@@ -325,7 +309,7 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
         unique.setdefault((spec.user_id, spec.course_key), spec)
     created = 0
     with transaction.atomic():
-        for chunk in _chunks(list(unique.values())):
+        for chunk in chunked(unique.values(), CHUNK_SIZE):
             users = {s.user_id for s in chunk}
             keys = {s.course_key for s in chunk}
             existing = set(

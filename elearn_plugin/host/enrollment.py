@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from elearn_plugin.core.batching import chunked
 from elearn_plugin.host.adapters import FAKE, adapter_kind
 
 log = logging.getLogger(__name__)
@@ -213,9 +214,7 @@ class PlatformEnrollmentAdapter:
         """Enrol usernames in chunks; raises EnrollmentError with the partial result."""
         key, names = _checked(course_key, usernames)
         total = EnrollResult()
-        size = self._chunk_size()
-        for start in range(0, len(names), size):
-            chunk = names[start : start + size]
+        for chunk in chunked(names, self._chunk_size()):
             try:
                 total.merge(self._parse(key, chunk, self._post_chunk(key, chunk)))
             except EnrollmentError as exc:

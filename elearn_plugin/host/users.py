@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.module_loading import import_string
 
+from elearn_plugin.core.batching import chunked
+
 CHUNK = 1000
 # Password hashing (PBKDF2) dominates a large import; hashlib releases the GIL, so threads help.
 _PARALLEL_HASH_FROM = 50
@@ -98,8 +100,7 @@ class StandaloneUserAdapter:
         # Not every database returns primary keys from a bulk insert (MySQL): read them back.
         by_name = {}
         usernames = [row.username for row in rows]
-        for start in range(0, len(usernames), CHUNK):
-            chunk = usernames[start : start + CHUNK]
+        for chunk in chunked(usernames, CHUNK):
             by_name.update({u.username: u for u in user_model.objects.filter(username__in=chunk)})
         users = [by_name[row.username] for row in rows]
         self._after_create(users, rows)
@@ -170,8 +171,8 @@ class HostUserAdapter(StandaloneUserAdapter):
             return count
         names = {change.user_id: change.name for change in changes}
         ids = list(names)
-        for start in range(0, len(ids), CHUNK):
-            profiles = list(profile_model.objects.filter(user_id__in=ids[start : start + CHUNK]))
+        for chunk in chunked(ids, CHUNK):
+            profiles = list(profile_model.objects.filter(user_id__in=chunk))
             for profile in profiles:
                 profile.name = names[profile.user_id]
             profile_model.objects.bulk_update(profiles, ["name"], batch_size=CHUNK)

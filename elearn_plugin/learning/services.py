@@ -21,6 +21,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.learning.models import (
     ActivityKind,
     Classification,
@@ -76,7 +79,7 @@ class ClassroomSessionSpec:
 
 
 def _aware(value: object, field: str) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+    if not is_aware(value):
         raise LearningDataError(f"{field} must be a timezone-aware datetime")
     return value
 
@@ -230,12 +233,12 @@ def record_activities_bulk(specs: Sequence[ActivitySpec]) -> int:
         item = _clean_activity(spec)
         clean.setdefault(item.source_key, item)
     items = list(clean.values())
-    for i in range(0, len(items), CHUNK_SIZE):
-        _require_known(items[i : i + CHUNK_SIZE])
+    for chunk in chunked(items, CHUNK_SIZE):
+        _require_known(chunk)
     created = 0
     with transaction.atomic():
-        for i in range(0, len(items), CHUNK_SIZE):
-            created += _record_chunk(items[i : i + CHUNK_SIZE])
+        for chunk in chunked(items, CHUNK_SIZE):
+            created += _record_chunk(chunk)
     return created
 
 
@@ -243,8 +246,7 @@ def _require_known(chunk: Sequence[ActivitySpec]) -> None:
     from elearn_plugin.org.models import Unit  # noqa: PLC0415
 
     user_ids = {s.user_id for s in chunk}
-    known = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
-    if missing := sorted(user_ids - known):
+    if missing := sorted(missing_user_ids(user_ids)):
         raise LearningDataError(f"unknown user ids: {missing[:20]}")
     unit_ids = {s.unit_id for s in chunk if s.unit_id is not None}
     if unit_ids:
@@ -362,8 +364,7 @@ def record_classroom_session(
         if not Unit.objects.filter(pk=_positive_id(spec.unit_id, "unit_id")).exists():
             raise LearningDataError(f"unit {spec.unit_id} does not exist")
     attendees = sorted({_positive_id(uid, "attendee id") for uid in attendee_ids})
-    known = set(get_user_model().objects.filter(pk__in=attendees).values_list("pk", flat=True))
-    missing = [uid for uid in attendees if uid not in known]
+    missing = sorted(missing_user_ids(attendees))
     if missing:
         raise LearningDataError(f"unknown attendee ids: {missing[:20]}")
     with transaction.atomic():
@@ -454,8 +455,8 @@ def learner_totals(
         return _fold(_grouped(base, "user_id"), "user_id")
     ids = sorted(set(user_ids))
     result: dict[int, dict[str, int]] = {}
-    for i in range(0, len(ids), CHUNK_SIZE):
-        part = base.filter(user_id__in=ids[i : i + CHUNK_SIZE])
+    for chunk in chunked(ids, CHUNK_SIZE):
+        part = base.filter(user_id__in=chunk)
         result.update(_fold(_grouped(part, "user_id"), "user_id"))
     return result
 

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.ledger.models import LedgerEntry, LedgerKind
 
 CREDIT = LedgerKind.CREDIT.value
@@ -59,7 +61,7 @@ def _clean(spec: LedgerEntrySpec) -> LedgerEntrySpec:
     if not isinstance(spec.course_key, str) or len(spec.course_key) > 255:
         raise LedgerDataError("course_key must be a string of at most 255 characters")
     when = spec.occurred_at
-    if not isinstance(when, datetime) or when.tzinfo is None or when.utcoffset() is None:
+    if not is_aware(when):
         raise LedgerDataError("occurred_at must be a timezone-aware datetime")
     return LedgerEntrySpec(
         user_id=spec.user_id,
@@ -120,8 +122,7 @@ def add_entries_bulk(entries: Sequence[LedgerEntrySpec]) -> int:
     specs = list(clean.values())
     created = 0
     with transaction.atomic():
-        for start in range(0, len(specs), CHUNK_SIZE):
-            chunk = specs[start : start + CHUNK_SIZE]
+        for chunk in chunked(specs, CHUNK_SIZE):
             _require_users({s.user_id for s in chunk})
             existing = _existing_keys(chunk)
             new = [s for s in chunk if (s.user_id, s.kind, s.source_key) not in existing]
@@ -138,8 +139,7 @@ def add_entries_bulk(entries: Sequence[LedgerEntrySpec]) -> int:
 
 
 def _require_users(user_ids: set[int]) -> None:
-    known = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
-    missing = sorted(user_ids - known)
+    missing = sorted(missing_user_ids(user_ids))
     if missing:
         raise LedgerDataError(f"unknown user ids: {missing[:20]}")
 
@@ -162,7 +162,7 @@ def totals(
     if kind not in LedgerKind.values:
         raise LedgerDataError(f"kind must be one of {LedgerKind.values}, got {kind!r}")
     for value in (start, end):
-        if not isinstance(value, datetime) or value.tzinfo is None:
+        if not is_aware(value):
             raise LedgerDataError("start and end must be timezone-aware datetimes")
     if end <= start:
         raise LedgerDataError("end must be after start")
@@ -171,8 +171,8 @@ def totals(
         return _sum_by_user(base)
     ids = sorted(set(user_ids))
     result: dict[int, Decimal] = {}
-    for i in range(0, len(ids), CHUNK_SIZE):
-        result.update(_sum_by_user(base.filter(user_id__in=ids[i : i + CHUNK_SIZE])))
+    for chunk in chunked(ids, CHUNK_SIZE):
+        result.update(_sum_by_user(base.filter(user_id__in=chunk)))
     return result
 
 

@@ -19,11 +19,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from elearn_plugin.core.batching import chunked
 from elearn_plugin.courses import services as courses
 from elearn_plugin.courses.models import AssignmentSource, CompletionSource, CoursePolicy
 from elearn_plugin.learning.models import ClassroomSession
 from elearn_plugin.ledger.services import LedgerDataError
 from elearn_plugin.loading.format import (
+    SECTIONS,
     DataFileError,
     DataSet,
     Known,
@@ -164,11 +166,9 @@ def _write_units(units: list[UnitRecord]) -> int:
 def _user_ids(employee_ids: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(employee_ids))
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), CHUNK):
+    for chunk in chunked(wanted, CHUNK):
         found.update(
-            Person.objects.filter(employee_id__in=wanted[start : start + CHUNK]).values_list(
-                "employee_id", "user_id"
-            )
+            Person.objects.filter(employee_id__in=chunk).values_list("employee_id", "user_id")
         )
     return found
 
@@ -212,27 +212,14 @@ def _write_people(dataset: DataSet) -> int:
         user_model = get_user_model()
         for password, user_ids in by_password.items():
             hashed = make_password(password)
-            for start in range(0, len(user_ids), CHUNK):
-                user_model.objects.filter(pk__in=user_ids[start : start + CHUNK]).update(
-                    password=hashed
-                )
+            for chunk in chunked(user_ids, CHUNK):
+                user_model.objects.filter(pk__in=chunk).update(password=hashed)
     return result.created
 
 
 def _write(dataset: DataSet, report: LoadReport) -> None:
     created = report.created
-    for name in (
-        "units",
-        "job_roles",
-        "people",
-        "contacts",
-        "courses",
-        "assignments",
-        "completions",
-        "learning_time",
-        "classroom_sessions",
-        "sanctions",
-    ):
+    for name in SECTIONS:
         report.records[name] = len(getattr(dataset, name))
 
     try:

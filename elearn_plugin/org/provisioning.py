@@ -13,7 +13,7 @@ import io
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter
 from elearn_plugin.org import services
 from elearn_plugin.org.models import JobRole, Membership, Person, Unit
@@ -231,12 +233,6 @@ def _email_of(row: ProvisionRow) -> str:
     return f"{row.username}@{domain}".lower()
 
 
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _is_hr(actor) -> bool:
     # None is the operator at the command line (manage.py), who acts as HR.
     return actor is None or Role.HR in roles_of(actor)
@@ -276,26 +272,26 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
     )
     user_model = get_user_model()
     users: dict[str, dict] = {}
-    for chunk in _chunks({r.username for r in rows if r.username}):
+    for chunk in chunked({r.username for r in rows if r.username}, CHUNK):
         for u in user_model.objects.filter(username__in=chunk).values("id", "username", "email"):
             users[u["username"].casefold()] = u
     people_by_emp: dict[str, dict] = {}
-    for chunk in _chunks({r.employee_id for r in rows if r.employee_id}):
+    for chunk in chunked({r.employee_id for r in rows if r.employee_id}, CHUNK):
         for p in Person.objects.filter(employee_id__in=chunk).values(
             "id", "user_id", "employee_id", "name", "unit_id", "job_role_id", "status"
         ):
             people_by_emp[p["employee_id"]] = p
     people_by_user: dict[int, dict] = {}
-    for chunk in _chunks(u["id"] for u in users.values()):
+    for chunk in chunked([u["id"] for u in users.values()], CHUNK):
         for p in Person.objects.filter(user_id__in=chunk).values("user_id", "employee_id"):
             people_by_user[p["user_id"]] = p
     email_owner: dict[str, int] = {}
-    for chunk in _chunks({_email_of(r) for r in rows if r.username}):
+    for chunk in chunked({_email_of(r) for r in rows if r.username}, CHUNK):
         for uid, email in user_model.objects.filter(email__in=chunk).values_list("id", "email"):
             email_owner.setdefault(email.casefold(), uid)
     user_email = {
         uid: email
-        for chunk in _chunks({p["user_id"] for p in people_by_emp.values()})
+        for chunk in chunked({p["user_id"] for p in people_by_emp.values()}, CHUNK)
         for uid, email in user_model.objects.filter(id__in=chunk).values_list("id", "email")
     }
 
@@ -450,7 +446,7 @@ def provision(
     inside the transaction: if it fails, nothing is imported.
     """
     when = when or timezone.now()
-    if timezone.is_naive(when):
+    if not is_aware(when):
         raise services.OrgError(_("A time without a time zone was given."))
     rows = list(rows)
     report = ProvisionReport(dry_run=dry_run)

@@ -19,6 +19,8 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.org.models import (
     PATH_MAX_LENGTH,
     JobRole,
@@ -251,7 +253,7 @@ def remove_contact(user_id: int, unit_id: int, *, actor=None) -> bool:
 def _aware(when: datetime | None) -> datetime:
     if when is None:
         return timezone.now()
-    if timezone.is_naive(when):
+    if not is_aware(when):
         raise OrgError(_("A time without a time zone was given."))
     return when
 
@@ -277,8 +279,7 @@ def set_units_bulk(
     changed = 0
     with transaction.atomic():
         user_ids = sorted(wanted)
-        for start in range(0, len(user_ids), CHUNK):
-            chunk = user_ids[start : start + CHUNK]
+        for chunk in chunked(user_ids, CHUNK):
             current = dict(
                 Person.objects.select_for_update()
                 .filter(user_id__in=chunk)

@@ -11,10 +11,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.outbox.messages import get_message_type
 from elearn_plugin.outbox.models import OutboxMessage
 
@@ -69,8 +70,7 @@ def _clean(row: OutboxRow) -> tuple[OutboxRow, dict]:
 
 
 def _require_users(user_ids: set[int]) -> None:
-    known = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
-    missing = sorted(user_ids - known)
+    missing = sorted(missing_user_ids(user_ids))
     if missing:
         raise OutboxError(f"unknown user ids: {missing[:20]}")
 
@@ -120,10 +120,8 @@ def enqueue_bulk(rows: Sequence[OutboxRow]) -> int:
         clean.setdefault(item[0].key, item)
     items = list(clean.values())
     created = 0
-    for i in range(0, len(items), CHUNK_SIZE):
-        _require_users({r.user_id for r, _ in items[i : i + CHUNK_SIZE]})
-    for i in range(0, len(items), CHUNK_SIZE):
-        chunk = items[i : i + CHUNK_SIZE]
+    _require_users({r.user_id for r, _ in items})
+    for chunk in chunked(items, CHUNK_SIZE):
         existing = set(
             OutboxMessage.objects.filter(key__in=[r.key for r, _ in chunk]).values_list(
                 "key", flat=True

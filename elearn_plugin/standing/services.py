@@ -12,13 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.standing.models import Sanction, SanctionKind
 
 log = logging.getLogger(__name__)
@@ -96,7 +98,7 @@ def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
         raise SanctionError(_("The learner must be given by user id."))
     starts_at = spec.starts_at or now
     for value in (starts_at, spec.ends_at):
-        if value is not None and timezone.is_naive(value):
+        if value is not None and not is_aware(value):
             raise SanctionError(_("Times must carry a time zone."))
     if spec.kind == SanctionKind.SUSPENSION:
         if spec.ends_at is None or spec.ends_at <= starts_at:
@@ -115,11 +117,6 @@ def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
         ends_at=spec.ends_at,
         actor_id=spec.actor_id,
     )
-
-
-def _missing_users(user_ids: set[int]) -> set[int]:
-    found = set(get_user_model().objects.filter(pk__in=user_ids).values_list("pk", flat=True))
-    return user_ids - found
 
 
 def _actor_id(actor) -> int | None:
@@ -155,7 +152,7 @@ def impose(
         ),
         timezone.now(),
     )
-    if _missing_users({spec.user_id}):
+    if missing_user_ids({spec.user_id}):
         raise SanctionError(_("No learner with id %(id)s.") % {"id": spec.user_id})
     with transaction.atomic():
         sanction, created = Sanction.objects.get_or_create(
@@ -182,7 +179,7 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
     clean = [validate_spec(spec, now) for spec in specs]
     if not clean:
         return 0
-    missing = _missing_users({spec.user_id for spec in clean})
+    missing = missing_user_ids({spec.user_id for spec in clean})
     if missing:
         raise SanctionError(
             _("No learner with id %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}
@@ -191,8 +188,7 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
     unique = list({(s.user_id, s.kind, s.source): s for s in clean}.values())
     created = 0
     with transaction.atomic():
-        for start in range(0, len(unique), CHUNK):
-            chunk = unique[start : start + CHUNK]
+        for chunk in chunked(unique, CHUNK):
             scope = Sanction.objects.filter(
                 user_id__in={s.user_id for s in chunk},
                 kind__in={s.kind for s in chunk},
@@ -248,7 +244,7 @@ def reinstate(user_id: int, *, actor, reason: str) -> int:
     """Lift the learner's active revocations and freezes (HR approved an application)."""
     if not isinstance(reason, str) or not reason.strip():
         raise SanctionError(_("A reason is required to reinstate an account."))
-    if _missing_users({user_id}):
+    if missing_user_ids({user_id}):
         raise SanctionError(_("No learner with id %(id)s.") % {"id": user_id})
     with transaction.atomic():
         count = Sanction.objects.filter(

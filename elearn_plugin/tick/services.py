@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Max
 from django.utils import timezone
 
+from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.tick.locks import job_lock
 from elearn_plugin.tick.models import JobState
 from elearn_plugin.tick.registry import UNCLOSED_PERIOD_HOOKS, discover_jobs
@@ -74,12 +76,21 @@ def run_tick(now: datetime | None = None, only: str | Iterable[str] | None = Non
     """Run every job (or those in `only`) once, each under its lock."""
     names = _select(only)
     now = now or timezone.now()
-    if now.tzinfo is None:
+    if not is_aware(now):
         raise ValueError("now must be timezone-aware")
     report = TickReport(now=now)
     for name in names:
         report.jobs[name] = _run_job(name, now)
     return report
+
+
+def where_failed(exc: BaseException) -> str:
+    """The traceback's frames without the exception's text (P-32).
+
+    Database and mail errors quote the values they refused (an address, a name), so logs
+    name the exception class and the code path only.
+    """
+    return "".join(traceback.format_tb(exc.__traceback__)).rstrip()
 
 
 def _run_job(name: str, now: datetime) -> JobOutcome:
@@ -96,7 +107,7 @@ def _run_job(name: str, now: datetime) -> JobOutcome:
             summary = json.loads(json.dumps(summary, cls=DjangoJSONEncoder))
         except Exception as exc:  # noqa: BLE001 - recorded; the other jobs still run
             error = f"{type(exc).__name__}"
-            log.exception("tick job %s failed (%s)", name, error)
+            log.error("tick job %s failed (%s)\n%s", name, error, where_failed(exc))
             finished = timezone.now()
             JobState.objects.filter(name=name).update(
                 last_finished_at=finished,
@@ -159,7 +170,7 @@ def health(now: datetime | None = None) -> dict:
     try:
         periods = unclosed_periods(now)
     except Exception as exc:  # noqa: BLE001 - a broken hook is itself a health problem
-        log.exception("unclosed-period hook failed")
+        log.error("unclosed-period hook failed (%s)\n%s", type(exc).__name__, where_failed(exc))
         periods = []
         problems.append(f"period_hook_failed:{type(exc).__name__}")
     return {

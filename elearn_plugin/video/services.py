@@ -559,7 +559,8 @@ def _window_gap(policy=None) -> float:
 # Every accepted report runs the same two statements. Compiling them through the ORM costs
 # more than running them, so each is written once per database from the model's metadata
 # (table, columns, quoting, FOR UPDATE where the database has it); values are still prepared
-# by the model's own fields and the rows read back through the ORM's raw() mapping.
+# by the model's own fields, and the row read back goes through the same converters the ORM
+# applies (JSON, date-times) into `Model.from_db`.
 _REPORT_FIELDS = (
     "intervals",
     "frontier",
@@ -576,8 +577,16 @@ _REPORT_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class _Statements:
+    select: str
+    update: str
+    attnames: tuple[str, ...]
+    converters: tuple  # per column: ((converter, column expression), ...)
+
+
 @functools.cache
-def _report_statements(alias: str, vendor: str) -> tuple[str, str]:
+def _report_statements(alias: str, vendor: str) -> _Statements:
     connection = connections[alias]
     qn = connection.ops.quote_name
     meta = WatchProgress._meta
@@ -585,32 +594,49 @@ def _report_statements(alias: str, vendor: str) -> tuple[str, str]:
     def column(name: str) -> str:
         return qn(meta.get_field(name).column)
 
+    fields = meta.concrete_fields
     table = qn(meta.db_table)
-    columns = ", ".join(qn(field.column) for field in meta.concrete_fields)
-    select = (
-        f"SELECT {columns} FROM {table} WHERE {column('user')} = %s AND {column('block_key')} = %s"
+    # Identifiers come from the model's metadata, quoted; values are always parameters.
+    select = "SELECT {} FROM {} WHERE {} = %s AND {} = %s".format(  # noqa: S608
+        ", ".join(qn(field.column) for field in fields), table, column("user"), column("block_key")
     )
     if connection.features.has_select_for_update:
         select += " FOR UPDATE"
-    assignments = ", ".join(f"{column(name)} = %s" for name in _REPORT_FIELDS)
-    update = (
-        f"UPDATE {table} SET {assignments} "  # noqa: S608
-        f"WHERE {qn(meta.pk.column)} = %s AND {column('version')} = %s"
+    update = "UPDATE {} SET {} WHERE {} = %s AND {} = %s".format(  # noqa: S608
+        table,
+        ", ".join(f"{column(name)} = %s" for name in _REPORT_FIELDS),
+        qn(meta.pk.column),
+        column("version"),
     )
-    return select, update
+    converters = []
+    for field in fields:
+        col = field.get_col(meta.db_table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        converters.append(tuple((converter, col) for converter in found))
+    return _Statements(select, update, tuple(field.attname for field in fields), tuple(converters))
 
 
 def _locked_progress(alias: str, user_id: int, block_key: str) -> WatchProgress | None:
     """The learner's progress row, locked until the end of the transaction."""
-    select, _update = _report_statements(alias, connections[alias].vendor)
-    rows = WatchProgress.objects.db_manager(alias).raw(select, [user_id, block_key])
-    return next(iter(rows), None)
+    connection = connections[alias]
+    statements = _report_statements(alias, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(statements.select, [user_id, block_key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, converters in zip(row, statements.converters, strict=True):
+        for converter, col in converters:
+            value = converter(value, col, connection)
+        values.append(value)
+    return WatchProgress.from_db(alias, statements.attnames, values)
 
 
 def _update_progress(alias: str, progress: WatchProgress, fields: dict) -> bool:
     """UPDATE … WHERE version = the version read; False when another report changed it."""
     connection = connections[alias]
-    _select, update = _report_statements(alias, connection.vendor)
+    update = _report_statements(alias, connection.vendor).update
     meta = WatchProgress._meta
     params = [
         meta.get_field(name).get_db_prep_save(fields[name], connection=connection)

@@ -1,8 +1,23 @@
 """List built-in `video` blocks in required courses: they cannot prove P-17."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from elearn_plugin.courses.keys import parse_course_key
 from elearn_plugin.video.services import scan_builtin_videos
+
+
+def _checked_keys(values: list[str]) -> list[str]:
+    """The canonical course keys; a mistyped one is an error, not a silent empty scan."""
+    keys, problems = [], []
+    for value in values:
+        try:
+            keys.append(parse_course_key(value))
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise CommandError("\n".join(problems), returncode=2)
+    return keys
 
 
 class Command(BaseCommand):
@@ -15,7 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        keys = options["course_keys"] or None
+        keys = _checked_keys(options["course_keys"]) if options["course_keys"] else None
         try:
             found = scan_builtin_videos(keys)
         except ValueError as exc:

@@ -25,6 +25,7 @@ from django.db import connections, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from elearn_plugin.loading.format import DataFileError, read_file
 from elearn_plugin.loading.writer import LoadError, load_data
@@ -109,9 +110,7 @@ class Command(BaseCommand):
         parser.add_argument("--file", default=str(DEMO_FILE), help="the demo data file")
 
     def handle(self, *args, reset: bool = False, file: str = str(DEMO_FILE), **options):
-        if reset:
-            self._reset_database()
-        self._migrate()
+        # The policy and the file are checked first: a bad one must not cost the database.
         try:
             policy = get_policy()
         except PolicyNotConfigured as exc:
@@ -119,9 +118,14 @@ class Command(BaseCommand):
         try:
             data = read_file(file)
         except DataFileError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(f"{file}: {exc}")
         if not isinstance(data, dict):
-            raise CommandError("The demo file must be a mapping of sections.")
+            raise CommandError(
+                _("{file}: the demo file must be a mapping of sections.").format(file=file)
+            )
+        if reset:
+            self._reset_database()
+        self._migrate()
         today = timezone.now().astimezone(policy.tz).date()
         try:
             with transaction.atomic():

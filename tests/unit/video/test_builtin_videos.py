@@ -52,13 +52,15 @@ def test_replaced_video_is_dropped(courses):
 
 # P-17: a bad course key is a clear error
 def test_command_bad_course_key(courses):
-    call_command(
-        "elearn_check_builtin_videos",
-        "not-a-key",
-        "--no-fail",
-        stdout=StringIO(),
-        stderr=StringIO(),
-    )
+    with pytest.raises(CommandError, match="not-a-key") as refused:
+        call_command(
+            "elearn_check_builtin_videos",
+            "not-a-key",
+            "--no-fail",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    assert refused.value.returncode == 2
     assert not BuiltinVideoFinding.objects.exists()
 
 
