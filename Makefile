@@ -54,8 +54,16 @@ integration: $(STAMP)  ## MariaDB + Redis + real Celery workers (skips without t
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
 
-test: lint  ## Lint, import contract, unit suite (SQLite), integration (MariaDB/Redis), browser tests, unit on 3.12
-	$(PY) -m pytest tests/unit -n 2 $(PYTEST_ARGS)
+TUTOR_VENV := .venv-tutor
+TUTOR := $(TUTOR_VENV)/bin/tutor
+
+$(TUTOR): requirements/tutor.txt  ## Tutor in its own venv: it renders conf/tutor in the unit suite
+	test -x $(TUTOR_VENV)/bin/python || $(PYTHON) -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/python -m pip install -q -r requirements/tutor.txt
+	touch $(TUTOR)
+
+test: lint $(TUTOR)  ## Lint, import contract, unit suite (SQLite), integration (MariaDB/Redis), browser tests, unit on 3.12
+	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(PY) -m pytest tests/unit -n 2 $(PYTEST_ARGS)
 	$(INTEGRATION) $(PYTEST_ARGS)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory unit-py312
