@@ -583,6 +583,7 @@ class _Statements:
     update: str
     attnames: tuple[str, ...]
     converters: tuple  # per column: ((converter, column expression), ...)
+    written: tuple  # the model fields of _REPORT_FIELDS, in the UPDATE's order
 
 
 @functools.cache
@@ -613,7 +614,13 @@ def _report_statements(alias: str, vendor: str) -> _Statements:
         col = field.get_col(meta.db_table)
         found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         converters.append(tuple((converter, col) for converter in found))
-    return _Statements(select, update, tuple(field.attname for field in fields), tuple(converters))
+    return _Statements(
+        select,
+        update,
+        tuple(field.attname for field in fields),
+        tuple(converters),
+        tuple(meta.get_field(name) for name in _REPORT_FIELDS),
+    )
 
 
 def _locked_progress(alias: str, user_id: int, block_key: str) -> WatchProgress | None:
@@ -636,14 +643,13 @@ def _locked_progress(alias: str, user_id: int, block_key: str) -> WatchProgress 
 def _update_progress(alias: str, progress: WatchProgress, fields: dict) -> bool:
     """UPDATE … WHERE version = the version read; False when another report changed it."""
     connection = connections[alias]
-    update = _report_statements(alias, connection.vendor).update
-    meta = WatchProgress._meta
+    statements = _report_statements(alias, connection.vendor)
     params = [
-        meta.get_field(name).get_db_prep_save(fields[name], connection=connection)
-        for name in _REPORT_FIELDS
+        field.get_db_prep_save(fields[field.name], connection=connection)
+        for field in statements.written
     ]
     with connection.cursor() as cursor:
-        cursor.execute(update, [*params, progress.pk, progress.version])
+        cursor.execute(statements.update, [*params, progress.pk, progress.version])
         return cursor.rowcount == 1
 
 
