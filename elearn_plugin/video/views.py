@@ -340,9 +340,10 @@ def grant_slot_from(actor, data) -> object:
     from elearn_plugin.learning.services import LearningDataError, grant_slot  # noqa: PLC0415
 
     learner_id = _learner_id(data.get("user_id"))
+    # Scope first: a contact must not learn which ids exist outside their units.
+    require(actor, Action.GRANT_LEARNING_SLOT, learner_id)
     if not get_user_model().objects.filter(pk=learner_id).exists():
         raise WatchError("bad_user", 400, _("Choose a learner."))
-    require(actor, Action.GRANT_LEARNING_SLOT, learner_id)
     starts_at = _parse_when(data.get("starts_at"), _("Start"))
     ends_at = _parse_when(data.get("ends_at"), _("End"))
     reason = data.get("reason")

@@ -262,7 +262,6 @@ def test_grant_slot_role_matrix(client, role_users):  # noqa: F811
     [
         {"user_id": "abc"},
         {"user_id": 0},
-        {"user_id": 99999999},
         {"starts_at": "tomorrow"},
         {"ends_at": "2026-01-06 08:00"},
         {"reason": ""},
@@ -281,6 +280,24 @@ def test_grant_slot_bad_input(client, role_users, change):  # noqa: F811
     response = _post(client, reverse("elearn:video-grant-slot"), body)
     assert response.status_code == 400
     assert response.json()["message"]
+    assert not PermittedSlot.objects.exists()
+
+
+# P-31, P-32: an unknown learner id looks like any id outside the contact's units (no probing
+# which ids exist); HR, who may act on everyone, is told the learner does not exist.
+def test_grant_slot_unknown_learner(client, role_users):  # noqa: F811
+    body = {
+        "user_id": 99999999,
+        "starts_at": "2026-01-06 09:00",
+        "ends_at": "2026-01-06 10:00",
+        "reason": "Safety",
+    }
+    client.force_login(role_users.contact)
+    assert _post(client, reverse("elearn:video-grant-slot"), body).status_code == 403
+    client.force_login(role_users.hr)
+    response = _post(client, reverse("elearn:video-grant-slot"), body)
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_user"
     assert not PermittedSlot.objects.exists()
 
 
