@@ -66,7 +66,7 @@ test: lint $(TUTOR)  ## Lint, import contract, unit suite (SQLite), integration 
 	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(PY) -m pytest tests/unit -n 2 $(PYTEST_ARGS)
 	$(INTEGRATION) $(PYTEST_ARGS)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
-	$(MAKE) --no-print-directory unit-py312
+	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(MAKE) --no-print-directory unit-py312
 
 # pyenv's shim for python3.12 only works when 3.12 is a selected version; ask pyenv directly.
 PY312 ?= $(or $(shell pyenv prefix 3.12 2>/dev/null | sed 's|$$|/bin/python3.12|'),python3.12)
