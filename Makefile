@@ -79,12 +79,12 @@ unit-py312:  ## The unit suite again on Python 3.12 (Open edX Verawood), in .ven
 	else echo "$(PY312) not found: the Python 3.12 unit run is skipped"; fi
 
 # Extracted from the repository root so the standalone site's templates (conf/devsite) share the
-# plugin's catalogue: LOCALE_PATHS sends every string to elearn_plugin/locale.
+# plugin's catalogue: conf/devsite/messages_settings.py sends every string to elearn_plugin/locale.
 MSG_IGNORE = -i tests -i benchmarks -i var -i docs -i build -i dist -i '*.egg-info'
 
 messages: $(STAMP)  ## Re-extract and compile translations (needs gettext)
-	$(PY) manage.py makemessages -l zh_CN --no-obsolete $(MSG_IGNORE)
-	$(PY) manage.py makemessages -d djangojs -l zh_CN --no-obsolete $(MSG_IGNORE)
+	$(PY) manage.py makemessages --settings=conf.devsite.messages_settings -l zh_CN --no-obsolete $(MSG_IGNORE)
+	$(PY) manage.py makemessages --settings=conf.devsite.messages_settings -d djangojs -l zh_CN --no-obsolete $(MSG_IGNORE)
 	cd elearn_plugin && ../$(PY) ../manage.py compilemessages -l zh_CN
 
 locks:  ## Re-pin the test environments (run once per Python)

@@ -1,36 +1,25 @@
-"""Test settings: the plugin is loaded through edx-django-utils exactly as the LMS loads it."""
+"""Unit-test settings: the stand-in LMS's `lms.envs.test`, loaded as the platform loads it.
+
+`lms/envs/common.py` lists the plugin apps with `get_plugin_apps` and runs their *common*
+settings while LOCALE_PATHS and the Celery defaults are still `Derived`; `lms/envs/test.py`
+runs the *test* settings and derives. What follows is only what a test run needs (in-memory
+database, the standalone adapters, the stand-in sign-in page's templates).
+"""
 
 import os
-from copy import deepcopy
 
-from edx_django_utils.plugins import add_plugins, get_plugin_apps
+from tests.host.path import add_platform
 
-from conf.devsite import base_settings as _base
-from conf.devsite.base_settings import *  # noqa: F403
+add_platform()
 
-SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+from lms.envs.test import *  # noqa: E402, F403
+
+from conf.devsite.base_settings import DEVSITE_TEMPLATES  # noqa: E402
+
 DEBUG = False
-TIME_ZONE = "UTC"
-LANGUAGE_CODE = "en"
-ROOT_URLCONF = "tests.urls"
 ALLOWED_HOSTS = ["*"]
-
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": ":memory:",
-    }
-}
-
-INSTALLED_APPS = [*_base.CORE_APPS, *get_plugin_apps("lms.djangoapp")]
-MIDDLEWARE = list(_base.CORE_MIDDLEWARE)
-TEMPLATES = deepcopy(list(_base.TEMPLATES))
-
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-add_plugins(__name__, "lms.djangoapp", "common")
-add_plugins(__name__, "lms.djangoapp", "test")
+TEMPLATES[0]["DIRS"].append(DEVSITE_TEMPLATES)  # noqa: F405
+ELEARN_HOST_ADAPTERS = "fake"  # no modulestore or enrolment here: in-memory stand-ins
 
 if os.environ.get("ELEARN_TEST_POLICY_FILE"):
     ELEARN_POLICY_FILE = os.environ["ELEARN_TEST_POLICY_FILE"]

@@ -1,15 +1,21 @@
-"""Standalone site: the plugin on SQLite with the XBlock workbench, loaded like the LMS loads it."""
+"""Standalone site: the stand-in LMS's common settings plus the XBlock workbench, on SQLite.
+
+The plugin is found and configured by `lms/envs/common.py` of the stand-in platform tree
+(`get_plugin_apps`, `add_plugins(..., "common")` while derived values are unresolved), as in
+Open edX; this file then sets what a site operator would and derives, like production.py.
+"""
 
 import os
-from copy import deepcopy
 from pathlib import Path
 
-from edx_django_utils.plugins import add_plugins, get_plugin_apps
+from tests.host.path import add_platform
 
-from conf.devsite import base_settings as _base
-from conf.devsite.base_settings import *  # noqa: F403
+add_platform()
 
-ROOT = _base.ROOT
+from lms.envs.common import *  # noqa: E402, F403
+from openedx.core.lib.derived import derive_settings  # noqa: E402
+
+from conf.devsite.base_settings import DEVSITE_TEMPLATES, ROOT  # noqa: E402
 
 VAR = Path(os.environ.get("ELEARN_DEVSITE_VAR", ROOT / "var"))
 VAR.mkdir(parents=True, exist_ok=True)
@@ -32,25 +38,23 @@ DATABASES = {
     }
 }
 
-INSTALLED_APPS = [
-    *_base.CORE_APPS,
-    "djpyfs",
-    "workbench",
-    *get_plugin_apps("lms.djangoapp"),
-]
-MIDDLEWARE = list(_base.CORE_MIDDLEWARE)
-TEMPLATES = deepcopy(list(_base.TEMPLATES))
+INSTALLED_APPS += ["djpyfs", "workbench"]  # noqa: F405
+TEMPLATES[0]["DIRS"].append(DEVSITE_TEMPLATES)  # noqa: F405
 
 STATIC_ROOT = str(VAR / "static")
 # The tracked-video scenario's short demo clips (a few KB each).
-STATICFILES_DIRS = [("elearn-demo", str(ROOT / "conf" / "devsite" / "media"))]
+STATICFILES_DIRS.append(("elearn-demo", str(ROOT / "conf" / "devsite" / "media")))  # noqa: F405
 WORKBENCH = {"reset_state_on_restart": False, "services": {}}
 EXCLUDED_XBLOCKS: list[str] = []
+LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR / "mail")
+CELERY_ALWAYS_EAGER = True
+BROKER_URL = "memory://"
+ELEARN_HOST_ADAPTERS = "fake"  # no Open edX here: in-memory course structure and enrolment
 
 # xblock-sdk writes its file storage relative to the working directory.
 DJFS = {"type": "osfs", "directory_root": str(VAR / "djpyfs"), "url_root": "/static/djpyfs"}
 
-add_plugins(__name__, "lms.djangoapp", "common")
+derive_settings(__name__)

@@ -1,11 +1,11 @@
-"""Standalone site URLs: login, home, admin, XBlock workbench and the plugin's own pages."""
+"""Standalone site URLs: its home page and the XBlock workbench, then the stand-in LMS's URLs
+(`lms/urls.py`: sign-in, admin, and every plugin through `get_plugin_url_patterns`)."""
 
-from django.contrib import admin
 from django.urls import include, path
+from lms.urls import urlpatterns as lms_urlpatterns
 from workbench import urls as workbench_urls
 
 from conf.devsite import views
-from conf.devsite.plugin_urls import elearn_url_patterns
 
 # The workbench's own patterns without its second admin site (the site's admin is /admin/).
 _workbench = [
@@ -16,9 +16,6 @@ _workbench = [
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include("conf.devsite.auth_urls")),
-    path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("workbench/", include(_workbench)),
-    *elearn_url_patterns(),
+    *lms_urlpatterns,
 ]

@@ -1,4 +1,10 @@
-"""Settings every project gets. Additive only: shared dicts are extended, never replaced."""
+"""Settings every project gets. Additive only: shared dicts are extended, never replaced.
+
+These run inside the platform's `lms/envs/common.py` / `cms/envs/common.py`, before the YAML
+and before `derive_settings`: a setting the plugin did not create may still be a `Derived`
+object here, so none is read, iterated or copied — only `MIDDLEWARE` (a plain list in both
+projects) and the dicts `OPEN_EDX_FILTERS_CONFIG` and `CELERYBEAT_SCHEDULE` are extended.
+"""
 
 from pathlib import Path
 
@@ -12,10 +18,6 @@ def plugin_settings(settings) -> None:
     _default(settings, "ELEARN_USER_ADAPTER", "elearn_plugin.host.users.HostUserAdapter")
     # Host adapters (courses, completion, enrolment): "platform" inside Open edX, "fake" standalone.
     _default(settings, "ELEARN_HOST_ADAPTERS", "platform")
-    _default(settings, "ELEARN_LMS_BASE_URL", "")
-    _default(settings, "ELEARN_LMS_OAUTH_CLIENT_ID", "")
-    _default(settings, "ELEARN_LMS_OAUTH_CLIENT_SECRET", "")
-    _default(settings, "ELEARN_LMS_TIMEOUT_SECONDS", (5.0, 30.0))
     _default(settings, "ELEARN_ENROLL_CHUNK_SIZE", 100)
     # Tracked video (P-17): the report endpoint's authentication (in the LMS add the platform's
     # JWT and bearer classes for the mobile apps), reports per learner per minute, token salt.
@@ -51,12 +53,8 @@ def plugin_settings(settings) -> None:
     _default(settings, "ELEARN_HEALTH_MAX_TICK_AGE_SECONDS", 1800)
     _default(settings, "ELEARN_HEALTH_MAX_OUTBOX_AGE_SECONDS", 3600)
     _add_beat_entry(settings)
-
-    locale_dir = str(Path(__file__).resolve().parent.parent / "locale")
-    paths = list(getattr(settings, "LOCALE_PATHS", []) or [])
-    if locale_dir not in paths:
-        paths.append(locale_dir)
-        settings.LOCALE_PATHS = type(getattr(settings, "LOCALE_PATHS", []) or [])(paths)
+    # No LOCALE_PATHS entry: Django finds an installed app's `locale/` by itself, and in the
+    # platform LOCALE_PATHS is still a `Derived` value while common settings run.
 
 
 LOGIN_FILTER = "org.openedx.learning.student.login.requested.v1"

@@ -1,0 +1,1 @@
+"""Stand-in of openedx-platform `common/djangoapps/student` (app label `student`)."""
