@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "waffle",
     "common.djangoapps.student",
+    "openedx.core.djangoapps.plugins.apps.PluginsConfig",
 ]
 
 MIDDLEWARE = [
