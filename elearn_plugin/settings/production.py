@@ -1,16 +1,21 @@
-"""Production settings: values an operator sets in the environment's YAML / Tutor config."""
+"""Production settings: run after the operator's YAML and after `derive_settings`.
 
-from elearn_plugin.settings.common import _add_login_filter_step
+The platform's production.py `vars().update()`s the settings module with the YAML (LMS_CFG /
+CMS_CFG), every key replacing the value wholesale, then derives, then runs plugin production
+settings. An operator's `ELEARN_*` keys are therefore already in place here (ENV_TOKENS is
+read again only for platforms that still load it separately), while a YAML
+`OPEN_EDX_FILTERS_CONFIG` or `CELERYBEAT_SCHEDULE` has replaced the dicts the common settings
+extended: the login step and the tick are added to them again, keeping the operator's entries.
+"""
+
+from elearn_plugin.settings.common import _add_beat_entry, _add_login_filter_step
 
 
 def plugin_settings(settings) -> None:
-    """Read operator overrides, then make sure the login filter step survived them.
-
-    The platform applies its YAML configuration before plugin production settings, so a
-    YAML `OPEN_EDX_FILTERS_CONFIG` may have replaced the dict the common settings extended.
-    """
+    """Read operator overrides, then make sure the login step and the tick survived them."""
     env_tokens = getattr(settings, "ENV_TOKENS", {}) or {}
     for name, value in env_tokens.items():
         if name.startswith("ELEARN_"):
             setattr(settings, name, value)
     _add_login_filter_step(settings)
+    _add_beat_entry(settings)

@@ -123,7 +123,6 @@ def _refuse_dtd_and_entities(node) -> None:
 
 @XBlock.needs("i18n")
 @XBlock.wants("user")
-@XBlock.supports("multi_device")
 class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
     """A tracked video: no seeking ahead, verified by the server, completion published once."""
 
@@ -258,6 +257,9 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
 
     # --- views ------------------------------------------------------------------------
 
+    # The LMS asks `has_support(<the class's student_view>, "multi_device")`: support is an
+    # attribute of the view function, so the decorator belongs here, not on the class.
+    @XBlock.supports("multi_device")
     def student_view(self, context=None) -> Fragment:
         """The player; usable at phone width and in the apps' WebView."""
         from django.conf import settings  # noqa: PLC0415
@@ -296,7 +298,13 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
         return frag
 
     def student_view_data(self, context=None) -> dict:
-        """Content only, for the mobile apps (collected without a user)."""
+        """Content only, for the mobile apps (collected without a user).
+
+        `report_path` is the URL the LMS serves the report endpoint at (the plugin's URLs are
+        mounted under the `elearn/` regex of its url_config), taken from the URL conf.
+        """
+        from django.urls import reverse  # noqa: PLC0415
+
         return {
             "title": self.display_name,
             "sources": [s for s in self.sources if _safe_src(s)],
@@ -309,7 +317,7 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
                 "complete": "complete",
                 "media_duration": "media_duration",
             },
-            "report_path": "api/v1/video/report",
+            "report_path": reverse("elearn:video-report"),
         }
 
     # --- handlers ---------------------------------------------------------------------
