@@ -43,8 +43,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
+# The unit suite and the host-shaped harness (tests/host) on the stand-in LMS settings, then the
+# harness's Studio tests on the stand-in Studio settings (one settings module per process).
+UNIT = $(PY) -m pytest tests/unit tests/host
+HOST_CMS = $(PY) -m pytest tests/host/cms --ds=tests.settings_cms -p no:xdist
+
+XDIST ?=
+
 unit: $(STAMP)
-	$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+	$(UNIT) $(XDIST) $(PYTEST_ARGS)
+	$(HOST_CMS) $(PYTEST_ARGS)
 
 INTEGRATION = $(PY) -m pytest tests/integration --ds=tests.settings_integration --migrations -p no:xdist
 
@@ -62,8 +70,9 @@ $(TUTOR): requirements/tutor.txt  ## Tutor in its own venv: it renders conf/tuto
 	$(TUTOR_VENV)/bin/python -m pip install -q -r requirements/tutor.txt
 	touch $(TUTOR)
 
-test: lint $(TUTOR)  ## Lint, import contract, unit suite (SQLite), integration (MariaDB/Redis), browser tests, unit on 3.12
-	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(PY) -m pytest tests/unit -n 2 $(PYTEST_ARGS)
+test: lint $(TUTOR)  ## Lint, import contract, unit suite and host harness (SQLite), integration (MariaDB/Redis), browser tests, unit and harness on 3.12
+	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(UNIT) -n 2 $(PYTEST_ARGS)
+	$(HOST_CMS) $(PYTEST_ARGS)
 	$(INTEGRATION) $(PYTEST_ARGS)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
 	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(MAKE) --no-print-directory unit-py312
@@ -71,9 +80,9 @@ test: lint $(TUTOR)  ## Lint, import contract, unit suite (SQLite), integration 
 # pyenv's shim for python3.12 only works when 3.12 is a selected version; ask pyenv directly.
 PY312 ?= $(or $(shell pyenv prefix 3.12 2>/dev/null | sed 's|$$|/bin/python3.12|'),python3.12)
 
-unit-py312:  ## The unit suite again on Python 3.12 (Open edX Verawood), in .venv-py312
+unit-py312:  ## The unit suite and the harness again on Python 3.12 (Open edX Verawood), in .venv-py312
 	@if $(PY312) -c 'import sys' >/dev/null 2>&1; then \
-	  $(MAKE) --no-print-directory unit PYTHON=$(PY312) PYTEST_ARGS="-n 2 $(PYTEST_ARGS)"; \
+	  $(MAKE) --no-print-directory unit PYTHON=$(PY312) XDIST="-n 2"; \
 	elif [ "$(ELEARN_REQUIRE_SERVICES)" = "1" ]; then \
 	  echo "$(PY312) not found: the unit suite cannot run on Python 3.12" >&2; exit 1; \
 	else echo "$(PY312) not found: the Python 3.12 unit run is skipped"; fi

@@ -34,13 +34,13 @@ DATABASES = {
 _REDIS = os.environ.get("ELEARN_IT_REDIS", "redis://127.0.0.1:6379")
 REDIS_BROKER_DB = 11
 REDIS_RESULT_DB = 12
-CELERY_BROKER_URL = f"{_REDIS}/{REDIS_BROKER_DB}"
+# Old-style names: the platform's Celery app (stand-in `lms.celery`) reads settings without a
+# namespace. The queues are the platform's own (CELERY_DEFAULT_QUEUE = edx.lms.core.default);
+# the suite's private Redis databases keep a developer's own workers away from its tasks.
+BROKER_URL = f"{_REDIS}/{REDIS_BROKER_DB}"
 CELERY_RESULT_BACKEND = f"{_REDIS}/{REDIS_RESULT_DB}"
-CELERY_TASK_ALWAYS_EAGER = False
-CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# The queue is private to the suite so that a developer's own worker never takes its tasks.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("ELEARN_IT_QUEUE", "elearn-integration")
+CELERY_ALWAYS_EAGER = False
+CELERY_EAGER_PROPAGATES_EXCEPTIONS = False
 
 # A throwaway migrations package (set while trying migrations before they are committed).
 if os.environ.get("ELEARN_IT_MIGRATION_MODULE"):

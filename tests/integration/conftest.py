@@ -20,6 +20,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.host.celery_routing import TUTOR_WORKER_QUEUES
+from tests.host.path import PLATFORM_ROOT
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKER_READY_TIMEOUT = 60.0
 
@@ -65,7 +68,7 @@ def probe_mariadb() -> str | None:
 
 def probe_redis() -> str | None:
     """None when Redis answers PING at the broker address, else a reason naming it."""
-    url = settings.CELERY_BROKER_URL
+    url = settings.BROKER_URL
     if not url.startswith("redis://"):
         return f"the integration suite needs a Redis broker, settings give {url!r}"
     try:
@@ -112,7 +115,9 @@ def subprocess_env(test_db_name: str, **extra: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="tests.settings_integration",
         ELEARN_IT_DB_NAME=test_db_name,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        PYTHONPATH=os.pathsep.join(
+            filter(None, [str(ROOT), PLATFORM_ROOT, env.get("PYTHONPATH", "")])
+        ),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)
@@ -132,25 +137,29 @@ def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
 
 @pytest.fixture(scope="session")
 def celery_app():
-    """The standalone site's Celery app, configured from the integration settings (Redis)."""
-    from conf.devsite.celery import app  # noqa: PLC0415
+    """The platform's Celery app (stand-in `lms.celery`), configured from the integration
+    settings (Redis), with every installed app's tasks discovered."""
+    from lms.celery import APP  # noqa: PLC0415
 
-    app.loader.import_default_modules()
-    return app
+    APP.loader.import_default_modules()
+    return APP
 
 
 @pytest.fixture(scope="session")
 def celery_worker_process(
     celery_app, test_db_name: str, tmp_path_factory
 ) -> Iterator[subprocess.Popen]:
-    """A real `celery worker` process on the Redis broker, using this run's test database."""
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    """A real `celery worker` process on the Redis broker, using this run's test database.
+
+    Started as Tutor starts the lms worker (`tutor/plugins/openedx.py`, Tutor 21 and 22): the
+    platform's app and the LMS queues, so a task the plugin sends must land on one of them.
+    """
+    queues = ",".join(sorted(TUTOR_WORKER_QUEUES["lms"]))
     celery_app.control.purge()
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     cmd = [
         str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "conf.devsite.celery",
+        "--app=lms.celery",
         "worker",
         "--pool=solo",
         "-c",
@@ -158,8 +167,7 @@ def celery_worker_process(
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
-        "-Q",
-        queue,
+        f"--queues={queues}",
         "-n",
         f"elearn-it-{os.getpid()}@%h",
         "--loglevel=INFO",

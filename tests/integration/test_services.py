@@ -20,7 +20,7 @@ def test_database_is_mariadb_with_utf8mb4(db):
 def test_broker_and_cache_are_redis():
     from django.core.cache import cache
 
-    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    assert settings.BROKER_URL.startswith("redis://")
     cache.set("elearn-it-probe", "值", 30)
     assert cache.get("elearn-it-probe") == "值"
     cache.delete("elearn-it-probe")
