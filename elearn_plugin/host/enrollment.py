@@ -1,23 +1,22 @@
 """Enrolling learners in a course on the host (P-14: assigned courses appear in their dashboard).
 
-Inside Open edX the LMS's bulk enrolment REST API is called with an OAuth2 client-credentials
-token (JWT), so the plugin needs no import of the platform's enrolment code. The API must be
-enabled (`FEATURES["ENABLE_BULK_ENROLLMENT_VIEW"]`) and the client's user must be global staff.
-Usernames are personal data: they are sent to the LMS, never logged.
+The plugin runs inside the LMS and its Celery workers, so the Open edX adapter calls the
+platform's Python enrolment API (`CourseEnrollment.enroll`) in process: no REST call, no
+service user, no OAuth2 secret. The platform's module is imported only when enrolling, so the
+plugin imports (and the standalone site runs, with the fake adapter) without the platform.
+Usernames are personal data: logs get counts and the course key, never a username (P-32).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import requests
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
@@ -26,14 +25,14 @@ from elearn_plugin.host.adapters import FAKE, adapter_kind
 
 log = logging.getLogger(__name__)
 
-TOKEN_PATH = "/oauth2/access_token"
-BULK_ENROLL_PATH = "/api/bulk_enroll/v1/bulk_enroll"
 DEFAULT_CHUNK_SIZE = 100
-DEFAULT_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds
 
 
 class EnrollmentError(RuntimeError):
-    """The host refused or could not be reached; `partial` holds what succeeded before."""
+    """The host refused the whole request (the course does not exist).
+
+    `partial` holds what was done before the refusal, so the caller can record it.
+    """
 
     def __init__(self, message: str, partial: EnrollResult | None = None) -> None:
         super().__init__(message)
@@ -65,6 +64,11 @@ class EnrollmentAdapter(Protocol):
 
 
 def _checked(course_key: object, usernames: Iterable[str]) -> tuple[str, list[str]]:
+    """The canonical course key and the usernames, stripped and without repeats, in order.
+
+    Refused before anything is looked up, so a caller's mistake (one comma-separated string,
+    a blank cell of an import) enrols nobody instead of some.
+    """
     try:
         key = str(CourseKey.from_string(str(course_key)))
     except InvalidKeyError:
@@ -76,158 +80,123 @@ def _checked(course_key: object, usernames: Iterable[str]) -> tuple[str, list[st
     for name in usernames:
         if not isinstance(name, str) or not name.strip() or "," in name:
             raise ValueError("every username must be a non-empty string without commas")
-        if name not in seen:
+        name = name.strip()
+        if name not in seen:  # after stripping, so " a" and "a" are one learner
             seen.add(name)
-            names.append(name.strip())
+            names.append(name)
     return key, names
 
 
 class PlatformEnrollmentAdapter:
-    """The LMS REST API `/api/bulk_enroll/v1/bulk_enroll`, chunked, with timeouts."""
+    """Enrolment through the platform's Python API, in the LMS or Celery worker process.
 
-    _token_lock = threading.Lock()
-    _token: tuple[str, float] | None = None  # (token, expires at, monotonic seconds)
+    The plugin runs inside the LMS, so it calls `CourseEnrollment.enroll` directly: no REST
+    round trip, no service user and no OAuth2 secret to keep. The platform has no Python
+    bulk-enrol function (its bulk REST view loops over learners), so this adapter does the
+    bulk part itself, one chunk of `ELEARN_ENROLL_CHUNK_SIZE` usernames at a time:
 
-    def __init__(self, session: requests.Session | None = None) -> None:
-        self.session = session or requests.Session()
+    - one query finds the chunk's users (a username without an account → `invalid`);
+    - one query finds who is already actively enrolled (→ `already`, no `enroll` call), so a
+      re-run of an assignment costs two queries per chunk and sends no enrolment events again;
+    - every other learner is enrolled with `check_access=True, can_upgrade=True`, as the
+      platform's own `add_enrollment(..., force_enrollment=True)` does: an HR assignment is an
+      administrative enrolment that ignores the enrolment dates but not a full course. Each
+      call runs in its own savepoint, so one refusal rolls back only that learner's writes.
 
-    # -- configuration, read at call time
-    @staticmethod
-    def _config() -> tuple[str, str, str]:
-        base = (getattr(settings, "ELEARN_LMS_BASE_URL", "") or "").rstrip("/")
-        client_id = getattr(settings, "ELEARN_LMS_OAUTH_CLIENT_ID", "") or ""
-        secret = getattr(settings, "ELEARN_LMS_OAUTH_CLIENT_SECRET", "") or ""
-        if not base or not client_id or not secret:
-            raise ImproperlyConfigured(
-                "ELEARN_LMS_BASE_URL, ELEARN_LMS_OAUTH_CLIENT_ID and "
-                "ELEARN_LMS_OAUTH_CLIENT_SECRET must be set to enrol learners."
-            )
-        return base, client_id, secret
+    An account whose Django `is_active` is False lands in `failed` without an `enroll` call:
+    it cannot sign in (a disabled account or one being retired), and enrolling it would only
+    add personal data for someone who cannot study. HR sees it among the failures; a run after
+    the account is active again enrols it. Suspended and revoked learners (P-22, P-23) keep an
+    active account and a block row, so they are enrolled and see the course when they return.
 
-    @staticmethod
-    def _timeout() -> tuple[float, float]:
-        value = getattr(settings, "ELEARN_LMS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT)
-        return tuple(value) if isinstance(value, list | tuple) else (float(value), float(value))
+    Exceptions other than the platform's enrolment exceptions (a database error, a broken
+    receiver) propagate unchanged: what was enrolled before stays enrolled and a re-run
+    reports it as `already`.
+    """
 
     @staticmethod
     def _chunk_size() -> int:
         return max(1, int(getattr(settings, "ELEARN_ENROLL_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)))
 
-    # -- token
-    def _access_token(self, *, refresh: bool = False) -> str:
-        cls = type(self)
-        with cls._token_lock:
-            if not refresh and cls._token and cls._token[1] > time.monotonic():
-                return cls._token[0]
-            base, client_id, secret = self._config()
-            try:
-                response = self.session.post(
-                    base + TOKEN_PATH,
-                    data={
-                        "grant_type": "client_credentials",
-                        "client_id": client_id,
-                        "client_secret": secret,
-                        "token_type": "jwt",
-                    },
-                    timeout=self._timeout(),
-                )
-            except requests.RequestException as exc:
-                raise EnrollmentError(f"LMS token request failed: {type(exc).__name__}")
-            if response.status_code != 200:
-                raise EnrollmentError(
-                    f"LMS refused the OAuth2 client credentials (HTTP {response.status_code})."
-                )
-            try:
-                payload = response.json()
-                token = str(payload["access_token"])
-                expires_in = float(payload.get("expires_in", 300))
-            except (ValueError, KeyError, TypeError):
-                raise EnrollmentError("LMS token response is not the expected JSON.")
-            cls._token = (token, time.monotonic() + max(0.0, expires_in - 30))
-            return token
-
-    @classmethod
-    def forget_token(cls) -> None:
-        with cls._token_lock:
-            cls._token = None
-
-    # -- enrolment
-    def _post_chunk(self, course_key: str, chunk: list[str]) -> dict:
-        base, _client_id, _secret = self._config()
-        body = {
-            "action": "enroll",
-            "auto_enroll": True,
-            "email_students": False,
-            "courses": course_key,
-            "identifiers": ",".join(chunk),
-        }
-        for attempt in (1, 2):
-            token = self._access_token(refresh=attempt == 2)
-            try:
-                response = self.session.post(
-                    base + BULK_ENROLL_PATH,
-                    json=body,
-                    headers={"Authorization": f"JWT {token}"},
-                    timeout=self._timeout(),
-                )
-            except requests.RequestException as exc:
-                raise EnrollmentError(f"LMS bulk enrolment request failed: {type(exc).__name__}")
-            if response.status_code == 401 and attempt == 1:
-                continue  # the cached token expired early: fetch a new one once
-            if response.status_code != 200:
-                raise EnrollmentError(
-                    f"LMS bulk enrolment answered HTTP {response.status_code} for {course_key}."
-                )
-            try:
-                return response.json()
-            except ValueError:
-                raise EnrollmentError("LMS bulk enrolment response is not JSON.")
-        raise EnrollmentError("LMS bulk enrolment refused the token.")  # pragma: no cover
-
-    @staticmethod
-    def _parse(course_key: str, chunk: list[str], payload: dict) -> EnrollResult:
-        result = EnrollResult()
-        try:
-            rows = payload["courses"][course_key]["results"]
-        except (KeyError, TypeError):
-            raise EnrollmentError(f"LMS bulk enrolment response has no results for {course_key}.")
-        answered: set[str] = set()
-        for row in rows if isinstance(rows, list) else []:
-            name = row.get("identifier") if isinstance(row, dict) else None
-            if name not in chunk:
-                continue
-            answered.add(name)
-            if row.get("invalidIdentifier"):
-                result.invalid.append(name)
-            elif row.get("error"):
-                result.failed.append(name)
-            elif (row.get("before") or {}).get("enrollment"):
-                result.already.append(name)
-            elif (row.get("after") or {}).get("enrollment"):
-                result.enrolled.append(name)
-            else:
-                result.failed.append(name)
-        result.failed += [name for name in chunk if name not in answered]
-        return result
-
     def bulk_enroll(self, course_key: str, usernames: Sequence[str]) -> EnrollResult:
         """Enrol usernames in chunks; raises EnrollmentError with the partial result."""
         key, names = _checked(course_key, usernames)
+        course = CourseKey.from_string(key)
         total = EnrollResult()
-        for chunk in chunked(names, self._chunk_size()):
-            try:
-                total.merge(self._parse(key, chunk, self._post_chunk(key, chunk)))
-            except EnrollmentError as exc:
-                raise EnrollmentError(str(exc), partial=total)
-        log.info(
-            "Bulk enrolment in %s: %d new, %d already, %d invalid, %d failed",
-            key,
-            len(total.enrolled),
-            len(total.already),
-            len(total.invalid),
-            len(total.failed),
-        )
+        try:
+            for chunk in chunked(names, self._chunk_size()):
+                self._enroll_chunk(course, chunk, total)
+        finally:
+            # Counts and the course key only: usernames are personal data (P-32).
+            log.info(
+                "Enrolment in %s: %d new, %d already, %d invalid, %d failed of %d",
+                key,
+                len(total.enrolled),
+                len(total.already),
+                len(total.invalid),
+                len(total.failed),
+                len(names),
+            )
         return total
+
+    @staticmethod
+    def _enroll_chunk(course: CourseKey, chunk: list[str], total: EnrollResult) -> None:
+        """Enrol one chunk, adding each outcome to `total` as it happens (the partial result)."""
+        # The platform's modules exist only inside the LMS: imported here, not at module level.
+        from common.djangoapps.student.models import (  # noqa: PLC0415
+            AlreadyEnrolledError,
+            CourseEnrollment,
+            CourseEnrollmentException,
+            NonExistentCourseError,
+        )
+
+        users = _users_by_name(chunk)
+        enrolled_ids = set(
+            CourseEnrollment.objects.filter(
+                course_id=course, user_id__in=[user.pk for user in users.values()], is_active=True
+            ).values_list("user_id", flat=True)
+        )
+        for name in chunk:
+            user = users.get(name)
+            if user is None:
+                total.invalid.append(name)
+            elif user.pk in enrolled_ids:
+                total.already.append(name)
+            elif not user.is_active:
+                total.failed.append(name)
+            else:
+                try:
+                    with transaction.atomic():
+                        CourseEnrollment.enroll(user, course, check_access=True, can_upgrade=True)
+                except AlreadyEnrolledError:
+                    total.already.append(name)  # enrolled by someone else since the query
+                except NonExistentCourseError:
+                    raise EnrollmentError(f"The course {course} does not exist.", partial=total)
+                except CourseEnrollmentException:
+                    # Full course, closed enrolment, or a CourseEnrollmentStarted step refused.
+                    total.failed.append(name)
+                else:
+                    total.enrolled.append(name)
+
+
+def _users_by_name(chunk: list[str]) -> dict:
+    """The chunk's accounts in one query, keyed by the username as given.
+
+    MySQL's default collation compares usernames without case, so the database may answer
+    "Learner01" for "learner01": such an answer is used when it is the only one for the name.
+    """
+    found = list(get_user_model().objects.filter(username__in=chunk))
+    exact = {user.username: user for user in found}
+    folded: dict[str, list] = {}
+    for user in found:
+        folded.setdefault(user.username.casefold(), []).append(user)
+    users = {}
+    for name in chunk:
+        if name in exact:
+            users[name] = exact[name]
+        elif len(folded.get(name.casefold(), ())) == 1:
+            users[name] = folded[name.casefold()][0]
+    return users
 
 
 @dataclass
