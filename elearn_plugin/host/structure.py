@@ -10,9 +10,16 @@ from opaque_keys.edx.keys import CourseKey
 
 from elearn_plugin.host.adapters import FAKE, adapter_kind
 
+# The block type of the tracked video (the `xblock.v1` entry point in setup.cfg).
+TRACKED_VIDEO_TYPE = "elearn_video"
+# The authored fields of a tracked video that the server keeps (TrackedVideo rows).
+TRACKED_VIDEO_FIELDS = ("display_name", "duration", "max_playback_rate", "credited_seconds")
+
 
 class StructureAdapter(Protocol):
     def blocks_of_type(self, course_key: str, block_type: str) -> list[str]: ...
+
+    def tracked_videos(self, course_key: str) -> list[dict]: ...
 
 
 def _course_key(course_key: object) -> CourseKey:
@@ -30,22 +37,48 @@ def _block_type(block_type: object) -> str:
     return block_type.strip()
 
 
-class PlatformStructureAdapter:
-    """The LMS modulestore: the published blocks of a category, orphans excluded."""
+def _plain_location(location: object) -> str:
+    """The usage key as the LMS spells it: no branch, no version (what a block's keys() give)."""
+    if hasattr(location, "for_branch"):
+        location = location.for_branch(None)
+    if hasattr(location, "version_agnostic"):
+        location = location.version_agnostic()
+    return str(location)
 
-    def blocks_of_type(self, course_key: str, block_type: str) -> list[str]:
+
+class PlatformStructureAdapter:
+    """The modulestore: the published blocks of a category, orphans excluded."""
+
+    def _published(self, course_key: str, category: str) -> list:
         key = _course_key(course_key)
-        category = _block_type(block_type)
         from xmodule.modulestore import ModuleStoreEnum  # noqa: PLC0415
         from xmodule.modulestore.django import modulestore  # noqa: PLC0415
 
-        items = modulestore().get_items(
-            key,
-            qualifiers={"category": category},
-            revision=ModuleStoreEnum.RevisionOption.published_only,
-            include_orphans=False,
+        return list(
+            modulestore().get_items(
+                key,
+                qualifiers={"category": category},
+                revision=ModuleStoreEnum.RevisionOption.published_only,
+                include_orphans=False,
+            )
         )
-        return sorted(str(item.location) for item in items)
+
+    def blocks_of_type(self, course_key: str, block_type: str) -> list[str]:
+        category = _block_type(block_type)
+        return sorted(
+            _plain_location(item.location) for item in self._published(course_key, category)
+        )
+
+    def tracked_videos(self, course_key: str) -> list[dict]:
+        """The published tracked videos with their authored fields (None for an absent one)."""
+        videos = [
+            {
+                "block_key": _plain_location(item.location),
+                **{name: getattr(item, name, None) for name in TRACKED_VIDEO_FIELDS},
+            }
+            for item in self._published(course_key, TRACKED_VIDEO_TYPE)
+        ]
+        return sorted(videos, key=lambda video: video["block_key"])
 
 
 class FakeStructureAdapter:
@@ -53,17 +86,45 @@ class FakeStructureAdapter:
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._videos: dict[str, dict[str, dict]] = defaultdict(dict)
 
     def register(self, course_key: str, block_type: str, block_ids: list[str]) -> None:
         key = str(_course_key(course_key))
         self._blocks[(key, _block_type(block_type))].update(block_ids)
 
+    def register_tracked_video(
+        self,
+        course_key: str,
+        block_key: str,
+        *,
+        duration: object,
+        max_playback_rate: object = 1.0,
+        display_name: object = "",
+        credited_seconds: object = 0,
+    ) -> None:
+        """Add (or replace the fields of) a published tracked video of a course."""
+        key = str(_course_key(course_key))
+        self._videos[key][str(block_key)] = {
+            "block_key": str(block_key),
+            "display_name": display_name,
+            "duration": duration,
+            "max_playback_rate": max_playback_rate,
+            "credited_seconds": credited_seconds,
+        }
+        self._blocks[(key, TRACKED_VIDEO_TYPE)].add(str(block_key))
+
     def clear(self) -> None:
         self._blocks.clear()
+        self._videos.clear()
 
     def blocks_of_type(self, course_key: str, block_type: str) -> list[str]:
         key = str(_course_key(course_key))
         return sorted(self._blocks.get((key, _block_type(block_type)), ()))
+
+    def tracked_videos(self, course_key: str) -> list[dict]:
+        key = str(_course_key(course_key))
+        videos = self._videos.get(key, {})
+        return [dict(videos[block_key]) for block_key in sorted(videos)]
 
 
 _FAKE = FakeStructureAdapter()

@@ -943,13 +943,18 @@ def scan_builtin_videos(course_keys: Iterable[str] | None = None) -> dict[str, l
     with transaction.atomic():
         for course_key in keys:
             blocks = adapter.blocks_of_type(course_key, "video")
-            BuiltinVideoFinding.objects.filter(course_key=course_key).exclude(
-                block_key__in=blocks
-            ).delete()
-            BuiltinVideoFinding.objects.bulk_create(
-                [BuiltinVideoFinding(course_key=course_key, block_key=b) for b in blocks],
-                ignore_conflicts=True,
-            )
+            replace_builtin_findings(course_key, blocks)
             if blocks:
                 found[course_key] = blocks
     return found
+
+
+def replace_builtin_findings(course_key: str, blocks: Sequence[str]) -> None:
+    """Make the stored findings of one required course exactly `blocks` (P-17)."""
+    BuiltinVideoFinding.objects.filter(course_key=course_key).exclude(
+        block_key__in=list(blocks)
+    ).delete()
+    BuiltinVideoFinding.objects.bulk_create(
+        [BuiltinVideoFinding(course_key=course_key, block_key=b) for b in blocks],
+        ignore_conflicts=True,
+    )

@@ -11,7 +11,7 @@ from openedx_events.content_authoring.data import XBlockData
 from elearn_plugin.courses.services import CoursePolicySpec, save_course_policy
 from elearn_plugin.host import receivers
 from elearn_plugin.host.structure import get_structure_adapter
-from elearn_plugin.video.models import BuiltinVideoFinding
+from elearn_plugin.video.models import BuiltinVideoFinding, TrackedVideo
 
 REQUIRED = "course-v1:Org+Req+2026"
 ELECTIVE = "course-v1:Org+Elec+2026"
@@ -64,18 +64,60 @@ def test_command_bad_course_key(courses):
     assert not BuiltinVideoFinding.objects.exists()
 
 
-# P-17: Studio publishing a built-in video in a required course lists it
-def test_studio_receiver(courses):
-    receivers.builtin_video_published(
-        xblock_info=XBlockData(usage_key=UsageKey.from_string(VIDEO), block_type="video")
+# P-17: Studio publishing a unit of a required course lists its built-in videos, after the
+# commit, through the rescan task (the Studio harness, tests/host/cms, sends the real signals).
+def test_studio_receiver_schedules_the_rescan(
+    courses, monkeypatch, django_capture_on_commit_callbacks
+):
+    from elearn_plugin.tasks import courses as course_tasks
+
+    ran = []
+
+    def delay(course_key):
+        ran.append(course_key)
+        return course_tasks.rescan_course.apply(args=[course_key])
+
+    monkeypatch.setattr(course_tasks.rescan_course, "delay", delay)
+    unit = UsageKey.from_string("block-v1:Org+Req+2026+type@vertical+block@u1")
+    with django_capture_on_commit_callbacks(execute=True):
+        receivers.xblock_published(xblock_info=XBlockData(usage_key=unit, block_type="vertical"))
+        assert not BuiltinVideoFinding.objects.exists()
+    assert ran == [REQUIRED]
+    assert list(BuiltinVideoFinding.objects.values_list("block_key", flat=True)) == [VIDEO]
+    with django_capture_on_commit_callbacks(execute=True):
+        receivers.xblock_published(xblock_info=None)
+        receivers.course_published(course_key=None)
+    assert ran == [REQUIRED]
+    assert [r[0] for r in receivers.RECEIVERS] == ["xblock_published", "course_published"]
+
+
+# P-17: the rescan of one course records its tracked videos' authored facts (fake adapter).
+def test_rescan_records_tracked_videos(courses):
+    from elearn_plugin.video.course_scan import rescan_course
+
+    tracked = "block-v1:Org+Req+2026+type@elearn_video+block@t1"
+    courses.register_tracked_video(
+        REQUIRED, tracked, duration=90.0, max_playback_rate=3.0, display_name="Intro"
     )
-    assert BuiltinVideoFinding.objects.filter(block_key=VIDEO).exists()
-    receivers.builtin_video_published(xblock_info=None)
-    receivers.builtin_video_published(
-        xblock_info=XBlockData(
-            usage_key=UsageKey.from_string("block-v1:Org+Req+2026+type@html+block@h"),
-            block_type="html",
-        )
+    courses.register_tracked_video(
+        REQUIRED, "block-v1:Org+Req+2026+type@elearn_video+block@bad", duration=0.0
     )
-    assert BuiltinVideoFinding.objects.count() == 1
-    assert any(r[0] == "builtin_video_published" for r in receivers.RECEIVERS)
+    result = rescan_course(REQUIRED)
+    assert result.as_dict() == {
+        "course_key": REQUIRED,
+        "required": True,
+        "builtin_videos": [VIDEO],
+        "tracked_created": 1,
+        "tracked_updated": 0,
+        "tracked_skipped": ["block-v1:Org+Req+2026+type@elearn_video+block@bad"],
+    }
+    video = TrackedVideo.objects.get()
+    # The block serves at most 2.0 whatever is authored; the rescan stores the same.
+    assert (video.block_key, video.duration, video.max_rate, video.title) == (
+        tracked,
+        90.0,
+        2.0,
+        "Intro",
+    )
+    with pytest.raises(ValueError):
+        rescan_course("library-v1:Org+Lib")
