@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.upsert import conflict_target
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.courses.keys import parse_course_key
 from elearn_plugin.courses.models import (
@@ -196,7 +197,7 @@ def save_course_policies_bulk(specs: Sequence[CoursePolicySpec]) -> int:
                     for spec in write
                 ],
                 update_conflicts=True,
-                unique_fields=["course_key"],
+                unique_fields=conflict_target(CoursePolicy, ["course_key"]),
                 update_fields=["title", "credits", "kind", "origin", "updated_at"],
             )
     return created

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 
 from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.upsert import conflict_target
 from elearn_plugin.rules import watch as rules
 from elearn_plugin.video.models import TrackedVideo
 from elearn_plugin.video.services import (
@@ -118,9 +119,7 @@ def _upsert_tracked(specs: list[VideoSpec]) -> tuple[int, int]:
     from elearn_plugin.policy.runtime import get_policy  # noqa: PLC0415
 
     tolerance = get_policy().video.duration_mismatch_seconds
-    features = connections[router.db_for_write(TrackedVideo)].features
-    # MySQL/MariaDB upsert on any unique key and refuse a named target; the others need one.
-    target = ["block_key"] if features.supports_update_conflicts_with_target else None
+    target = conflict_target(TrackedVideo, ["block_key"])
     created = updated = 0
     for chunk in chunked(specs, CHUNK_SIZE):
         stored = {
