@@ -62,20 +62,32 @@ integration: $(STAMP)  ## MariaDB + Redis + real Celery workers (skips without t
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
 
+# Tutor 21 (Ulmo) and 22 (Verawood), each in its own venv with the Tutor plugin (conf/tutor,
+# tutor-contrib-elearn) installed editable: tests/host/test_tutor_*.py render it with both.
 TUTOR_VENV := .venv-tutor
 TUTOR := $(TUTOR_VENV)/bin/tutor
+TUTOR22_VENV := .venv-tutor22
+TUTOR22 := $(TUTOR22_VENV)/bin/tutor
+TUTORS = ELEARN_TUTOR=$(CURDIR)/$(TUTOR) ELEARN_TUTOR22=$(CURDIR)/$(TUTOR22)
 
-$(TUTOR): requirements/tutor.txt  ## Tutor in its own venv: it renders conf/tutor in the unit suite
+$(TUTOR): requirements/tutor.txt conf/tutor/pyproject.toml  ## Tutor 21 in its own venv, with conf/tutor
 	test -x $(TUTOR_VENV)/bin/python || $(PYTHON) -m venv $(TUTOR_VENV)
 	$(TUTOR_VENV)/bin/python -m pip install -q -r requirements/tutor.txt
+	$(TUTOR_VENV)/bin/python -m pip install -q --no-deps -e conf/tutor
 	touch $(TUTOR)
 
-test: lint $(TUTOR)  ## Lint, import contract, unit suite and host harness (SQLite), integration (MariaDB/Redis), browser tests, unit and harness on 3.12
-	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(UNIT) -n 2 $(PYTEST_ARGS)
+$(TUTOR22): requirements/tutor22.txt conf/tutor/pyproject.toml  ## Tutor 22 in its own venv, with conf/tutor
+	test -x $(TUTOR22_VENV)/bin/python || $(PYTHON) -m venv $(TUTOR22_VENV)
+	$(TUTOR22_VENV)/bin/python -m pip install -q -r requirements/tutor22.txt
+	$(TUTOR22_VENV)/bin/python -m pip install -q --no-deps -e conf/tutor
+	touch $(TUTOR22)
+
+test: lint $(TUTOR) $(TUTOR22)  ## Lint, import contract, unit suite and host harness (SQLite), integration (MariaDB/Redis), browser tests, unit and harness on 3.12
+	$(TUTORS) $(UNIT) -n 2 $(PYTEST_ARGS)
 	$(HOST_CMS) $(PYTEST_ARGS)
 	$(INTEGRATION) $(PYTEST_ARGS)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
-	ELEARN_TUTOR=$(CURDIR)/$(TUTOR) $(MAKE) --no-print-directory unit-py312
+	$(TUTORS) $(MAKE) --no-print-directory unit-py312
 
 # pyenv's shim for python3.12 only works when 3.12 is a selected version; ask pyenv directly.
 PY312 ?= $(or $(shell pyenv prefix 3.12 2>/dev/null | sed 's|$$|/bin/python3.12|'),python3.12)
