@@ -1,5 +1,7 @@
 """Pages of the standalone site. The login view mirrors the LMS's `login_user` order:
-find the account, run the `StudentLoginRequested` filter, then check the password."""
+find the account, run the `StudentLoginRequested` filter, then `authenticate()` (where the
+plugin's `SignInGateBackend` refuses blocked accounts), and, like the authn MFE, shows the
+reason only when the refusal was recorded for a right password."""
 
 from django.contrib.auth import authenticate, get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -8,8 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from openedx_filters.learning.filters import StudentLoginRequested
 
-from elearn_plugin.gate import describe_block
-from elearn_plugin.standing.services import active_block
+from elearn_plugin.standing.signin import recorded_refusal
 
 
 def _user_by_username(username: str):
@@ -34,26 +35,24 @@ def login_view(request):
         username = request.POST.get("username", "")
         password = request.POST.get("password", "")
         user = _user_by_username(username)
-        refused = False
         try:
             # As in the LMS: before the password check, with None when nobody matches.
             user = StudentLoginRequested.run_filter(user=user)
-        except StudentLoginRequested.PreventLogin:
-            refused = True
-        authenticated = authenticate(
-            request, username=user.get_username() if user else "", password=password
-        )
-        block = active_block(authenticated.pk) if authenticated is not None else None
-        if authenticated is None:
-            error = _("Your username or password is incorrect.")
-        elif block is not None:
-            # Only the account's owner gets here: show why (P-8), open no session.
-            block_message = describe_block(block)
-        elif refused:
-            error = _("Your username or password is incorrect.")
+        except StudentLoginRequested.PreventLogin as exc:
+            error = str(exc) or _("Your username or password is incorrect.")
         else:
-            login(request, authenticated)
-            return redirect(_safe_next(request))
+            authenticated = authenticate(
+                request, username=user.get_username() if user else "", password=password
+            )
+            refusal = recorded_refusal(request)
+            if authenticated is not None:
+                login(request, authenticated)
+                return redirect(_safe_next(request))
+            if refusal is not None:
+                # Only the account's owner gets here: show why (P-8), open no session.
+                block_message = refusal.message
+            else:
+                error = _("Your username or password is incorrect.")
     status = 400 if error else (403 if block_message else 200)
     return render(
         request,

@@ -140,12 +140,10 @@ def _profile_model():
 
 
 def _token_models():
-    try:
-        from oauth2_provider.models import AccessToken, RefreshToken  # noqa: PLC0415
-    except (ImportError, RuntimeError):
-        # RuntimeError: the package is importable but its app is not installed.
-        return ()
-    return (AccessToken, RefreshToken)
+    """The OAuth2 provider's token models (`host.tokens`), () outside the platform."""
+    from elearn_plugin.host.tokens import token_models  # noqa: PLC0415
+
+    return token_models()
 
 
 class HostUserAdapter(StandaloneUserAdapter):
@@ -179,7 +177,10 @@ class HostUserAdapter(StandaloneUserAdapter):
         return count
 
     def revoke_tokens(self, user) -> int:
-        """Delete the user's OAuth2 access and refresh tokens (mobile apps, API clients)."""
+        """Delete the user's OAuth2 access and refresh tokens (mobile apps, API clients).
+
+        For many learners at once use `host.tokens.get_token_adapter().revoke_for_users`.
+        """
         deleted = 0
         for model in _token_models():
             count, _rows = model.objects.filter(user_id=user.pk).delete()

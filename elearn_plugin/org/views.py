@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,9 +22,15 @@ if not rules_for(CHANGE_OWN_PASSWORD):
 
 
 def _safe_next(request: HttpRequest) -> str:
+    """Where to go after the change: this site, or a host the platform lets logins go to.
+
+    After a first sign-in through the authn MFE, `next` is the absolute URL the LMS chose
+    (its own host, or an MFE's listed in the platform's `LOGIN_REDIRECT_WHITELIST`).
+    """
     target = request.POST.get("next") or request.GET.get("next") or "/"
+    allowed = {request.get_host(), *getattr(settings, "LOGIN_REDIRECT_WHITELIST", ())}
     if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        target, allowed_hosts=allowed, require_https=request.is_secure()
     ):
         return target
     return "/"

@@ -2,8 +2,9 @@
 
 These run inside the platform's `lms/envs/common.py` / `cms/envs/common.py`, before the YAML
 and before `derive_settings`: a setting the plugin did not create may still be a `Derived`
-object here, so none is read, iterated or copied — only `MIDDLEWARE` (a plain list in both
-projects) and the dicts `OPEN_EDX_FILTERS_CONFIG` and `CELERYBEAT_SCHEDULE` are extended.
+object here, so none is read, iterated or copied — only `MIDDLEWARE` and
+`AUTHENTICATION_BACKENDS` (plain lists in both projects) and the dicts
+`OPEN_EDX_FILTERS_CONFIG` and `CELERYBEAT_SCHEDULE` are extended.
 """
 
 from pathlib import Path
@@ -29,8 +30,13 @@ def plugin_settings(settings) -> None:
     _default(settings, "ELEARN_VIDEO_RATE_LIMIT", 30)
     _default(settings, "ELEARN_WATCH_TOKEN_SALT", "elearn.video.watch")
 
+    # Standing (P-8): blocked learners are refused on every sign-in path (ADR 0007).
     _add_login_filter_step(settings)
+    _add_auth_backend(settings)
     _add_middleware(settings, BLOCKED_SESSION_MIDDLEWARE)
+    _add_middleware(settings, SIGN_IN_REFUSAL_MIDDLEWARE)
+    _default(settings, "ELEARN_REINSTATEMENT_HELP", "")
+    _default(settings, "ELEARN_LOGIN_ENDPOINTS", list(DEFAULT_LOGIN_ENDPOINTS))
     # Org (P-2): initial passwords are replaced at first sign-in.
     _default(settings, "ELEARN_PASSWORD_LENGTH", 12)
     _default(
@@ -60,6 +66,17 @@ def plugin_settings(settings) -> None:
 LOGIN_FILTER = "org.openedx.learning.student.login.requested.v1"
 LOGIN_FILTER_STEP = "elearn_plugin.standing.filters.RefuseBlockedLogin"
 BLOCKED_SESSION_MIDDLEWARE = "elearn_plugin.standing.middleware.BlockedSessionMiddleware"
+SIGN_IN_REFUSAL_MIDDLEWARE = "elearn_plugin.standing.middleware.SignInRefusalMiddleware"
+SIGN_IN_BACKEND = "elearn_plugin.standing.backends.SignInGateBackend"
+# The LMS's browser sign-in endpoints (openedx-platform user_authn/urls_common.py): the authn
+# MFE posts to the v2 one, the legacy page to login_ajax.
+DEFAULT_LOGIN_ENDPOINTS = (
+    "/api/user/v1/account/login_session/",
+    "/api/user/v2/account/login_session/",
+    "/user_api/v1/account/login_session/",
+    "/user_api/v2/account/login_session/",
+    "/login_ajax",
+)
 FORCE_PASSWORD_CHANGE_MIDDLEWARE = "elearn_plugin.org.middleware.ForcePasswordChangeMiddleware"
 
 
@@ -86,6 +103,28 @@ def _add_login_filter_step(settings) -> None:
     entry["pipeline"] = pipeline
     entry.setdefault("fail_silently", False)
     config[LOGIN_FILTER] = entry
+
+
+def _add_auth_backend(settings) -> None:
+    """Put the sign-in gate first in `AUTHENTICATION_BACKENDS`, keeping every other backend.
+
+    `authenticate()` stops at the first backend raising `PermissionDenied`, so the gate must
+    come before any backend that checks passwords. Where the list is not set, Django's
+    default (the model backend) stays behind it.
+    """
+    backends = getattr(settings, "AUTHENTICATION_BACKENDS", None)
+    if backends is None:
+        from django.conf import global_settings  # noqa: PLC0415
+
+        backends = list(global_settings.AUTHENTICATION_BACKENDS)
+        settings.AUTHENTICATION_BACKENDS = backends
+    if backends and backends[0] == SIGN_IN_BACKEND:
+        return
+    others = [path for path in backends if path != SIGN_IN_BACKEND]
+    if isinstance(backends, list):
+        backends[:] = [SIGN_IN_BACKEND, *others]
+    else:
+        settings.AUTHENTICATION_BACKENDS = type(backends)([SIGN_IN_BACKEND, *others])
 
 
 def _add_middleware(settings, dotted: str) -> None:

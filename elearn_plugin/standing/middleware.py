@@ -1,11 +1,17 @@
-"""End the session of a learner who became blocked while signed in (P-8).
+"""Sign-in answers and open sessions of blocked learners (P-8, P-2).
 
-The login filter refuses new sign-ins; this middleware closes sessions opened before the
-sanction: on the next request the user is signed out and shown why, with status 403.
+- `BlockedSessionMiddleware` closes sessions opened before the sanction: on the next request
+  the user is signed out (the platform's login cookies, JWT ones included, are deleted too)
+  and shown why, with status 403. Sessions are not enumerated when a sanction is imposed:
+  the platform keeps them in its cache, and each one ends on its owner's next request.
+- `SignInRefusalMiddleware` writes the reason recorded by `SignInGateBackend` into the
+  answer of a refused sign-in whose password was right: the login JSON the authn MFE reads,
+  or the OAuth2 token error of the apps. It touches no other response.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 
 from django.conf import settings
@@ -13,6 +19,7 @@ from django.contrib.auth import logout
 from django.shortcuts import render
 
 from elearn_plugin.gate import describe_block, format_end, reason_text
+from elearn_plugin.standing import signin
 from elearn_plugin.standing.services import active_block
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,17 @@ def _expect_user_change(request) -> None:
     mark_user_change_as_expected(None)
 
 
+def _delete_login_cookies(response) -> None:
+    # The platform's cookies that tell the MFEs who is signed in (the JWT cookies too).
+    try:
+        from openedx.core.djangoapps.user_authn.cookies import (  # noqa: PLC0415
+            delete_logged_in_cookies,
+        )
+    except ImportError:
+        return
+    delete_logged_in_cookies(response)
+
+
 class BlockedSessionMiddleware:
     """Sign out a blocked user on their next request and show the reason and end date."""
 
@@ -51,7 +69,7 @@ class BlockedSessionMiddleware:
                 _expect_user_change(request)
                 logout(request)
                 log.info("session of blocked user %s ended", user_id)
-                return render(
+                response = render(
                     request,
                     "elearn_plugin/standing/blocked.html",
                     {
@@ -62,4 +80,66 @@ class BlockedSessionMiddleware:
                     },
                     status=403,
                 )
+                _delete_login_cookies(response)
+                return response
         return self.get_response(request)
+
+
+def _json(response) -> dict | None:
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return None
+    try:
+        data = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _rewrite(response, data: dict) -> None:
+    response.content = json.dumps(data).encode("utf-8")
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+
+
+class SignInRefusalMiddleware:
+    """Show the owner of a right password why the sign-in is refused (login JSON, OAuth2)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        refusal = signin.recorded_refusal(request)
+        if refusal is None:
+            return response
+        if signin.is_login_endpoint(request.path_info):
+            self._login_answer(response, refusal)
+        elif signin.is_password_grant(request):
+            self._token_answer(response, refusal)
+        return response
+
+    @staticmethod
+    def _login_answer(response, refusal: signin.SignInRefusal) -> None:
+        """`login_user`'s failure JSON, with the error code whose text the authn MFE shows."""
+        data = _json(response)
+        if response.status_code != 400 or data is None or data.get("success") is not False:
+            return
+        data.update(
+            {
+                "value": refusal.message,
+                "error_code": signin.MFE_ERROR_CODE,
+                "context": refusal.context(),
+            }
+        )
+        _rewrite(response, data)
+
+    @staticmethod
+    def _token_answer(response, refusal: signin.SignInRefusal) -> None:
+        """The token endpoint's `invalid_grant`, with the reason the app can show (RFC 6749)."""
+        data = _json(response)
+        if response.status_code not in (400, 401) or data is None:
+            return
+        if data.get("error") != "invalid_grant":
+            return
+        data.update({"error_description": refusal.message, "error_code": refusal.code})
+        _rewrite(response, data)

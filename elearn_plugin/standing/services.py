@@ -1,7 +1,10 @@
 """The only writer of sanctions, and the cached reader every enforcement point uses (P-8).
 
 Each change invalidates the learner's cached block, so a sanction takes effect on the next
-request and a lift on the next sign-in attempt.
+request and a lift on the next sign-in attempt. Imposing a block (suspension, revocation,
+freeze) also revokes the learners' OAuth2 tokens once the transaction has committed, in one
+delete per chunk (`host.tokens`); their browser sessions end on their next request
+(`BlockedSessionMiddleware`). ADR 0007.
 """
 
 from __future__ import annotations
@@ -81,6 +84,37 @@ def invalidate(user_ids: Iterable[int]) -> None:
     cache.delete_many(keys)
     # A reader between the delete and the commit may have cached the old answer.
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def revoke_tokens_after_commit(user_ids: Iterable[int]) -> None:
+    """Revoke these learners' OAuth2 tokens when the current transaction commits.
+
+    A failure is logged (its type only: database errors may quote values) and leaves the
+    sanction in place; the tick's `standing.revoke_tokens` job revokes again for blocks that
+    began since its last run.
+    """
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+
+    def revoke() -> None:
+        from elearn_plugin.host import tokens  # noqa: PLC0415
+
+        try:
+            tokens.get_token_adapter().revoke_for_users(ids)
+        except Exception as exc:  # noqa: BLE001 - the sanction stands; the tick retries
+            log.error(
+                "revoking oauth2 tokens of %s learners failed (%s); the tick retries",
+                len(ids),
+                type(exc).__name__,
+            )
+
+    transaction.on_commit(revoke)
+
+
+def _blocks_now_or_later(kind: str, ends_at: datetime | None, now: datetime) -> bool:
+    """A block that has not ended yet (a future one too: tokens issued before it must go)."""
+    return kind in BLOCKING_KINDS and (ends_at is None or ends_at > now)
 
 
 def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
@@ -169,6 +203,8 @@ def impose(
         )
         if created:
             invalidate([spec.user_id])
+            if _blocks_now_or_later(spec.kind, spec.ends_at, timezone.now()):
+                revoke_tokens_after_commit([spec.user_id])
             log.info("sanction %s (%s) imposed on user %s", sanction.pk, kind, spec.user_id)
     return sanction, created
 
@@ -214,6 +250,11 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
             )
             created += scope.count() - before
         invalidate(s.user_id for s in unique)
+        # Every learner of a block in the input: one already blocked has no tokens left, so
+        # a repeated run deletes nothing.
+        revoke_tokens_after_commit(
+            s.user_id for s in unique if _blocks_now_or_later(s.kind, s.ends_at, now)
+        )
     log.info("bulk sanctions: %s given, %s created", len(unique), created)
     return created
 

@@ -1,14 +1,25 @@
-"""Blocked accounts cannot sign in or keep a session (P-8)."""
+"""Blocked accounts cannot sign in or keep a session (P-8).
+
+The sign-in as the platform runs it (authn MFE, OAuth2 token endpoint) is tested in
+tests/host/test_sign_in.py and tests/host/test_oauth_tokens.py; here: the pieces, and the
+standalone site's login view.
+"""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from crum import set_current_request
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from openedx_filters.learning.filters import StudentLoginRequested
 
-from elearn_plugin.settings.common import LOGIN_FILTER, LOGIN_FILTER_STEP, plugin_settings
+from elearn_plugin.settings.common import (
+    LOGIN_FILTER,
+    LOGIN_FILTER_STEP,
+    SIGN_IN_BACKEND,
+    plugin_settings,
+)
 from elearn_plugin.standing import services
 
 
@@ -56,14 +67,72 @@ def test_filter_registration_is_additive():  # P-8
     assert Host.MIDDLEWARE.count("elearn_plugin.standing.middleware.BlockedSessionMiddleware") == 1
 
 
-def test_filter_refuses_blocked_user_with_generic_message(make_user):  # P-8
+def test_filter_outside_a_request_refuses_with_generic_message(make_user):  # P-8
     user = make_user()
     block(user)
     with pytest.raises(StudentLoginRequested.PreventLogin) as caught:
         StudentLoginRequested.run_filter(user=user)
     message = str(caught.value)
     assert message == "Email or password is incorrect."
+    assert caught.value.error_code == "incorrect-email-or-password"
     assert "lent" not in message and "suspend" not in message.lower()
+
+
+def test_filter_leaves_a_password_sign_in_to_authenticate(make_user, rf):  # P-8
+    # The step runs before the platform's rate limit: it must not judge the password.
+    user = make_user()
+    block(user)
+    set_current_request(rf.post("/login_ajax", {"email": user.email, "password": "x"}))
+    try:
+        assert StudentLoginRequested.run_filter(user=user) == user
+    finally:
+        set_current_request(None)
+
+
+def test_backend_registration_is_first_and_additive():  # P-8
+    class Host:
+        AUTHENTICATION_BACKENDS = ("rules.Backend", "django.contrib.auth.backends.ModelBackend")
+        MIDDLEWARE = []
+
+    plugin_settings(Host)
+    plugin_settings(Host)
+    assert Host.AUTHENTICATION_BACKENDS == (
+        SIGN_IN_BACKEND,
+        "rules.Backend",
+        "django.contrib.auth.backends.ModelBackend",
+    )
+
+    class Bare:
+        MIDDLEWARE = []
+
+    plugin_settings(Bare)  # no list yet: Django's default stays behind the gate
+    assert Bare.AUTHENTICATION_BACKENDS == [
+        SIGN_IN_BACKEND,
+        "django.contrib.auth.backends.ModelBackend",
+    ]
+
+
+def test_backend_lets_good_standing_through_and_refuses_blocked(make_user, rf):  # P-8
+    from django.contrib.auth import authenticate  # noqa: PLC0415
+
+    from elearn_plugin.standing.signin import recorded_refusal  # noqa: PLC0415
+
+    user = make_user(password="right-pass")
+    request = rf.post("/x")
+    assert authenticate(request, username=user.username, password="right-pass") == user
+    block(user)
+    assert authenticate(request, username=user.username, password="wrong") is None
+    assert recorded_refusal(request) is None  # a wrong password learns nothing
+    assert authenticate(request, username=user.username, password="right-pass") is None
+    assert recorded_refusal(request).code == "suspended"
+
+
+def test_sessions_recorded_under_the_gate_still_resolve(client, make_user):  # P-8
+    # force_login (like host code using AUTHENTICATION_BACKENDS[0]) records the gate's name.
+    user = make_user()
+    client.force_login(user)
+    assert client.session["_auth_user_backend"] == SIGN_IN_BACKEND
+    assert client.get("/elearn/standing/me/").status_code == 200
 
 
 def test_filter_passes_good_standing_and_unknown_user(make_user):  # P-8, P-3
@@ -133,6 +202,7 @@ def test_login_revoked_right_password_explains_reopening(client, make_user):  # 
 
 
 def test_login_without_filter_still_shows_detail_not_session(client, make_user):  # P-8
+    # The backend alone refuses, and records the reason for the right password's owner.
     user = make_user(password="right-pass")
     block(user)
     with override_settings(OPEN_EDX_FILTERS_CONFIG={}):

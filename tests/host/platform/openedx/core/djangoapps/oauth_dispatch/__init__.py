@@ -1,0 +1,1 @@
+"""Stand-in of openedx-platform `openedx/core/djangoapps/oauth_dispatch/` (the OAuth2 views)."""
