@@ -31,7 +31,7 @@ STATE_URL = (
 )
 PASSWORD = "Right-pass-42"
 REASON = "Account lent to a colleague"
-BEARER = ["oauth2_provider.contrib.rest_framework.OAuth2Authentication"]
+BEARER = ["openedx.core.lib.api.authentication.BearerAuthentication"]
 
 pytestmark = pytest.mark.django_db
 

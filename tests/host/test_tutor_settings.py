@@ -152,7 +152,7 @@ def test_rendered_settings_load_and_check_in_the_harness(rendered, service, tmp_
     assert facts["authentication"] == AUTHENTICATION
     # The platform's JWT class (edx-drf-extensions) and DRF's session class are real packages
     # here; the bearer class is the platform's own (openedx/core/lib/api/authentication.py).
-    assert AUTHENTICATION[0] in facts["importable"] and AUTHENTICATION[2] in facts["importable"]
+    assert facts["importable"] == list(AUTHENTICATION)
     assert facts["salt"] == project.config()["ELEARN_WATCH_TOKEN_SALT"] != "from-the-yaml"
     assert facts["rate_limit"] == 12
     assert facts["login_pipeline"] == [

@@ -1,14 +1,17 @@
 """Stand-in of openedx-platform `openedx/core/lib/api/authentication.py`.
 
-edx-completion's API views import this class from the platform. In the harness it
-authenticates nobody (there is no OAuth2 provider), so those views see session users only.
+The platform's bearer-token classes validate OAuth2 access tokens of django-oauth-toolkit, the
+platform's provider: `BearerAuthentication` (the class the Tutor plugin names for the report
+endpoint) and `BearerAuthenticationAllowInactiveUser` (imported by edx-completion's views).
+Here both are DOT's own DRF class; the platform's adds its error codes and inactive-user rule.
 """
 
-from rest_framework.authentication import BaseAuthentication
+from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 
 
-class BearerAuthenticationAllowInactiveUser(BaseAuthentication):
-    """The platform's OAuth2 bearer-token class; here no token is ever accepted."""
+class BearerAuthentication(OAuth2Authentication):
+    """An `Authorization: Bearer <access token>` of the platform's OAuth2 provider."""
 
-    def authenticate(self, request):
-        return None
+
+class BearerAuthenticationAllowInactiveUser(BearerAuthentication):
+    """The same, also for inactive users (the platform's variant)."""
