@@ -1,9 +1,12 @@
 """Accepted watch reports per second per process, through the full middleware stack (P-17).
 
 Compares, on SQLite and on MariaDB in one run, the plugin's report endpoint (session auth,
-CSRF, role check, token check, one locked read and one conditional update) with the XBlock
-handler path that keeps progress in `user_state`, as the built-in video block saves its state
-(the workbench runtime's database-backed field store).
+CSRF, role check, token check, one read and one versioned update) with two baselines:
+- the XBlock handler path that keeps progress in `user_state`, as the built-in video block
+  saves its state (the workbench runtime's database-backed field store);
+- the floor: an authenticated no-op view (session and user read, CSRF checked by the
+  middleware, a JSON answer) behind the same middleware stack, at a path under the same
+  prefix, so that only the report's own work separates it from the report.
 
 Both paths are measured the same way in the same process: each request is a WSGI environ
 (session and CSRF cookies, CSRF header, JSON body) handed to Django's own
@@ -17,6 +20,9 @@ is dropped at the end. Prints JSON; never asserted.
 
     python benchmarks/video_reports.py [--reports 2000] [--learners 20] [--rounds 10]
         [--conn-max-age 60]
+
+Goals (issue 11, in every run): `ratio_plugin_to_user_state` >= 2, `ratio_floor_to_plugin`
+<= 1.5.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ TRANSPORT = (
 )
 HOST = "127.0.0.1"
 SQLITE_INIT = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+FLOOR_PATH = "/elearn/api/bench-floor"
+BENCH_URLCONF = "elearn_bench_urls"
 
 
 def _mysql_admin(statement: str) -> None:
@@ -92,6 +100,7 @@ def _setup(backend: str, var: str, conn_max_age: int) -> dict:
     django.setup()
     from django.core.management import call_command
 
+    _install_floor_urls()
     call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
     db = settings.DATABASES["default"]
     return {
@@ -103,6 +112,38 @@ def _setup(backend: str, var: str, conn_max_age: int) -> dict:
         "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
         "middleware": list(settings.MIDDLEWARE),
     }
+
+
+def _floor_view(request):
+    """The floor: authenticated (session and user read), CSRF checked, nothing else done."""
+    from django.http import HttpResponseForbidden, JsonResponse
+
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    return JsonResponse({"ok": True})
+
+
+def _install_floor_urls() -> None:
+    """The dev site's URLs plus the floor view, as a URL configuration of its own."""
+    import types
+
+    from django.conf import settings
+    from django.urls import clear_url_caches, path
+
+    from conf.devsite import urls as devsite_urls
+
+    # The floor is matched where the URL resolver reaches the plugin's patterns: it walks the
+    # same host patterns before it as the report does (an LMS has many), not fewer.
+    patterns = list(devsite_urls.urlpatterns)
+    plugin = next(
+        i for i, entry in enumerate(patterns) if getattr(entry, "namespace", None) == "elearn"
+    )
+    patterns.insert(plugin, path(FLOOR_PATH.lstrip("/"), _floor_view))
+    module = types.ModuleType(BENCH_URLCONF)
+    module.urlpatterns = patterns
+    sys.modules[BENCH_URLCONF] = module
+    settings.ROOT_URLCONF = BENCH_URLCONF
+    clear_url_caches()
 
 
 def _state_block():
@@ -136,7 +177,9 @@ class Browser:
 
         store = import_module(settings.SESSION_ENGINE).SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        # The backend a password sign-in is recorded under: the host's model backend, last in
+        # the list (the plugin's sign-in gate, first, signs nobody in).
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.save()
         self.csrf = _get_new_csrf_string()
@@ -269,6 +312,15 @@ class PluginEndpoint(_Path):
             self.sessions[n % len(self.browsers)][1] += 1
 
 
+class Floor(_Path):
+    """POST to the authenticated no-op view, with the report's cookies and JSON body."""
+
+    def request(self, n: int) -> dict:
+        i = n % len(self.browsers)
+        body = json.dumps({"token": "x" * 120, "seq": n + 1, "start": 0.0, "end": 0.001}).encode()
+        return self.browsers[i].environ(FLOOR_PATH, "", body)
+
+
 class UserStateHandler(_Path):
     """POST to the workbench handler of a block that saves its position in user_state."""
 
@@ -313,6 +365,7 @@ def _run(backend: str, reports: int, learners: int, conn_max_age: int, rounds: i
                 paths = {
                     "plugin_endpoint": PluginEndpoint(app, browsers, users),
                     "xblock_user_state_handler": UserStateHandler(app, browsers, users),
+                    "floor_noop_view": Floor(app, browsers),
                 }
                 # Warm up (imports, URL resolver, policy and caches), then forget the figures.
                 for path in paths.values():
@@ -326,9 +379,11 @@ def _run(backend: str, reports: int, learners: int, conn_max_age: int, rounds: i
                     results[name] = path.figures()
 
             register(both)()
-            plugin = results["plugin_endpoint"]["accepted_per_second"]
+            plugin = results["plugin_endpoint"]["accepted_per_second"] or 1
             baseline = results["xblock_user_state_handler"]["accepted_per_second"] or 1
+            floor = results["floor_noop_view"]["accepted_per_second"]
             results["ratio_plugin_to_user_state"] = round(plugin / baseline, 2)
+            results["ratio_floor_to_plugin"] = round(floor / plugin, 2)
             return results
         finally:
             if backend == "mariadb":

@@ -1,7 +1,8 @@
 """The single check every learning action calls first (P-8, P-34).
 
 `learning_refusal` answers None when the user may study now, or a `Refusal` with a code for
-programs and a translated message for people.
+programs and a translated message for people. A request that has already read the learner's
+block (`block_of`) passes it on, so that the block is read once per request.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.killswitch import learning_enabled
+from elearn_plugin import killswitch
 from elearn_plugin.standing.services import Block, active_block
 
 REASON_LABELS = {
@@ -79,16 +80,45 @@ def refusal_code(block: Block) -> str:
     return _CODES.get(block.kind, "suspended")
 
 
-def learning_refusal(user, now: datetime | None = None) -> Refusal | None:
-    """Why this user may not study now, or None: the kill switch first, then the standing."""
-    if not learning_enabled():
-        return Refusal(
+_UNREAD = object()
+
+
+@dataclass(frozen=True)
+class LearningState:
+    """The gate's answer, and when learning was last switched back on (None: never off)."""
+
+    refusal: Refusal | None
+    resumed_at: datetime | None
+
+
+def block_of(user, now: datetime | None = None) -> Block | None:
+    """The learner's current block (None: not blocked or not signed in), one cached read."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return active_block(user.pk, now)
+
+
+def learning_state(user, now: datetime | None = None, *, block=_UNREAD) -> LearningState:
+    """`learning_refusal` and the kill switch's last resumption, from one read of each.
+
+    `block` is the learner's block (None: not blocked) when the caller read it already.
+    """
+    enabled, resumed_at = killswitch.learning_state()
+    if not enabled:
+        refusal = Refusal(
             "learning_off",
             _("Learning is temporarily switched off. Please try again later."),
         )
+        return LearningState(refusal, resumed_at)
     if user is None or not getattr(user, "is_authenticated", False):
-        return Refusal("not_authenticated", _("Please sign in to study."))
-    block = active_block(user.pk, now)
+        return LearningState(Refusal("not_authenticated", _("Please sign in to study.")), None)
+    if block is _UNREAD:
+        block = active_block(user.pk, now)
     if block is not None:
-        return Refusal(refusal_code(block), describe_block(block))
-    return None
+        return LearningState(Refusal(refusal_code(block), describe_block(block)), resumed_at)
+    return LearningState(None, resumed_at)
+
+
+def learning_refusal(user, now: datetime | None = None, *, block=_UNREAD) -> Refusal | None:
+    """Why this user may not study now, or None: the kill switch first, then the standing."""
+    return learning_state(user, now, block=block).refusal

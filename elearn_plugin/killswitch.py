@@ -2,12 +2,15 @@
 
 Learning is off while the waffle switch `elearn.learning_off` is active. Turning it off or on
 touches no learning data: every learning action asks `learning_enabled()` (through the gate)
-and refuses while it is off.
+and refuses while it is off. `learning_resumed_at()` says when it was last turned back on
+(the switch's own modification time), so that the time it was off never counts as watching:
+a watch report's budget starts there at the earliest (ADR 0004).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -16,22 +19,35 @@ from waffle import get_waffle_switch_model
 log = logging.getLogger(__name__)
 
 SWITCH_NAME = "elearn.learning_off"
-_CACHE_KEY = "elearn:killswitch:learning_enabled"
+_CACHE_KEY = "elearn:killswitch:state:v2"
 CACHE_SECONDS = 5
+
+
+def learning_state() -> tuple[bool, datetime | None]:
+    """(learning enabled, when it was last switched back on or None), one short-cached read."""
+    cached = cache.get(_CACHE_KEY)
+    if cached is not None:
+        enabled, resumed = cached
+        return enabled, (datetime.fromtimestamp(resumed, tz=UTC) if resumed else None)
+    Switch = get_waffle_switch_model()  # noqa: N806
+
+    # Read the row itself: waffle's own helpers may answer from a per-request cache.
+    row = Switch.objects.filter(name=SWITCH_NAME).values_list("active", "modified").first()
+    enabled = row is None or not row[0]
+    # While the switch is inactive, its last save is when learning was turned (back) on.
+    resumed = row[1] if row is not None and enabled else None
+    cache.set(_CACHE_KEY, (enabled, resumed.timestamp() if resumed else None), CACHE_SECONDS)
+    return enabled, resumed
 
 
 def learning_enabled() -> bool:
     """True unless the operator switched learning off (read through a short cache)."""
-    cached = cache.get(_CACHE_KEY)
-    if cached is not None:
-        return cached
-    Switch = get_waffle_switch_model()  # noqa: N806
+    return learning_state()[0]
 
-    # Read the row itself: waffle's own helpers may answer from a per-request cache.
-    off = Switch.objects.filter(name=SWITCH_NAME, active=True).exists()
-    enabled = not off
-    cache.set(_CACHE_KEY, enabled, CACHE_SECONDS)
-    return enabled
+
+def learning_resumed_at() -> datetime | None:
+    """When learning was last switched back on (None: it has never been switched off)."""
+    return learning_state()[1]
 
 
 def set_learning_enabled(enabled: bool, *, actor) -> None:

@@ -5,6 +5,7 @@ from django.contrib import admin
 from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.video.models import (
     BuiltinVideoFinding,
+    MediaDurationObservation,
     SharingSuspicion,
     TrackedVideo,
     VideoCompletion,
@@ -17,6 +18,12 @@ class TrackedVideoAdmin(ReadOnlyAdmin):
     list_display = ("block_key", "course_key", "duration", "media_duration", "duration_mismatch")
     list_filter = ("duration_mismatch",)
     search_fields = ("block_key", "course_key")
+
+
+@admin.register(MediaDurationObservation)
+class MediaDurationObservationAdmin(ReadOnlyAdmin):
+    list_display = ("block_key", "user_id", "duration", "observed_at")
+    search_fields = ("block_key",)
 
 
 @admin.register(WatchProgress)

@@ -26,6 +26,7 @@ class TrackedVideo(models.Model):
     duration = models.FloatField(_("authored duration (seconds)"))
     max_rate = models.FloatField(_("maximum playback rate"), default=1.0)
     credited_seconds = models.PositiveIntegerField(_("credited learning time (seconds)"), default=0)
+    # The duration several learners' media agreed on (never one learner's claim).
     media_duration = models.FloatField(_("duration reported by the media"), null=True, blank=True)
     duration_mismatch = models.BooleanField(_("duration mismatch"), default=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -37,6 +38,33 @@ class TrackedVideo(models.Model):
 
     def __str__(self) -> str:
         return self.block_key
+
+
+class MediaDurationObservation(models.Model):
+    """One learner's observation of a tracked video's media duration (evidence only, P-17).
+
+    A learner's browser reports what its media element says; one observation never changes
+    the course team's record (`TrackedVideo`), only the agreement of several learners does.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    block_key = models.CharField(_("block key"), max_length=KEY_MAX_LENGTH)
+    duration = models.FloatField(_("media duration (seconds)"))
+    observed_at = models.DateTimeField(_("observed at"), default=timezone.now)
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("media duration observation")
+        verbose_name_plural = _("media duration observations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "block_key"], name="elearn_mediaobservation_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["block_key", "observed_at"])]
+
+    def __str__(self) -> str:
+        return f"media duration {self.block_key}"
 
 
 class WatchSession(models.Model):

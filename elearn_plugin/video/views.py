@@ -30,12 +30,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from elearn_plugin.gate import block_of
 from elearn_plugin.permissions import (
     Action,
     ElearnPermission,
     check,
     elearn_required,
-    is_blocked,
     require,
 )
 from elearn_plugin.video import services
@@ -77,7 +77,8 @@ def _parse_body(raw: bytes) -> dict:
         raise WatchError("too_large", 413, _("The request body is larger than 4 KB."))
     try:
         data = json.loads(raw.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser's stack (a few KB can do it).
         raise WatchError("bad_body", 400, _("The request body is not valid JSON."))
     if not isinstance(data, dict):
         raise WatchError("bad_body", 400, _("The report must be a JSON object."))
@@ -217,7 +218,9 @@ def _report_user(request: HttpRequest):
             reason = _csrf_failure(request)
             if reason:
                 raise _Refused(exceptions.PermissionDenied(f"CSRF Failed: {reason}"))
-            return user
+            # The authentication middleware's lazy wrapper, evaluated above: the report reads
+            # the user a dozen times, each through the wrapper's attribute proxy otherwise.
+            return getattr(user, "_wrapped", user)
         framework = None
     else:
         framework = _framework_request(request, authenticators)
@@ -258,7 +261,10 @@ def report(request: HttpRequest) -> HttpResponse:
         # Read once, before the CSRF check may parse a form body from the stream.
         raw = request.body
         user = _report_user(request)
-        if is_blocked(user):
+        now = timezone.now()
+        # Read once for the whole report: this refusal and the learning gate both need it.
+        block = block_of(user, now)
+        if block is not None:
             # Session logins are ended by the middleware; tokens and JWTs only meet this.
             raise _Refused(
                 exceptions.PermissionDenied(_("Your account cannot be used at the moment."))
@@ -267,7 +273,9 @@ def report(request: HttpRequest) -> HttpResponse:
             raise _Refused(exceptions.PermissionDenied(ElearnPermission.message))
         if request.method != "POST":
             raise _Refused(exceptions.MethodNotAllowed(request.method))
-        result = services.accept_report(user, _parse_body(raw), ClientInfo.from_request(request))
+        result = services.accept_report(
+            user, _parse_body(raw), ClientInfo.from_request(request), now, block=block
+        )
     except _Refused as refused:
         return _refusal_response(refused)
     except WatchError as exc:
@@ -328,7 +336,7 @@ def _learner_id(value: object) -> int:
         value = None
     try:
         learner_id = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         learner_id = 0
     if learner_id <= 0:
         raise WatchError("bad_user", 400, _("Choose a learner."))

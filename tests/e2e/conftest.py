@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 PASSWORD = "demo-pass-1234"
-LEARNERS = ("learner_play", "learner_seek", "learner_close", "learner_phone")
+LEARNERS = ("learner_play", "learner_seek", "learner_close", "learner_phone", "learner_rewind")
 
 
 def _free_port() -> int:

@@ -97,3 +97,45 @@ def test_last_segment_kept_when_tab_closes(site, login):
 
         time.sleep(0.2)
     assert watched >= 2.0
+
+
+# P-17: the demo media answers Range requests (206), so the browser can seek inside it
+def test_demo_media_answers_range_requests(site):
+    import urllib.request
+
+    request = urllib.request.Request(
+        site["url"] + "/elearn-demo-media/clip.webm", headers={"Range": "bytes=100-199"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        assert response.status == 206
+        assert response.headers["Content-Range"].startswith("bytes 100-199/")
+        assert len(response.read()) == 100
+
+
+# P-17: seeking back inside the watched part plays from there, not from 0:00; the media's
+# duration reaches the server once the session exists (no 404 before it)
+def test_seeking_back_stays_inside_the_watched_part(site, login):
+    page = login("learner_rewind")
+    statuses = []
+    page.on(
+        "response",
+        lambda r: statuses.append(r.status) if "media_duration" in r.url else None,
+    )
+    _open_player(page, site)
+    page.click(".elearn-video__play")
+    page.wait_for_function(
+        "document.querySelector('.elearn-video__media').currentTime >= 3.0", timeout=10000
+    )
+    page.click(".elearn-video__play")  # pause
+    page.evaluate("document.querySelector('.elearn-video__media').currentTime = 1.5")
+    page.wait_for_function("!document.querySelector('.elearn-video__media').seeking", timeout=5000)
+    page.wait_for_timeout(300)
+    position = page.evaluate("document.querySelector('.elearn-video__media').currentTime")
+    assert 1.3 <= position <= 1.7, position
+    assert statuses == [200]
+    rows = query(
+        site,
+        "SELECT duration FROM elearn_plugin_mediadurationobservation WHERE user_id = ?",
+        (_user_id(site, "learner_rewind"),),
+    )
+    assert len(rows) == 1 and rows[0][0] > 4.0

@@ -12,6 +12,7 @@ import json
 import re
 
 from lxml import etree
+from opaque_keys.edx.keys import UsageKey
 from web_fragments.fragment import Fragment
 from webob import Response
 from xblock.core import XBlock
@@ -19,9 +20,10 @@ from xblock.fields import Float, Integer, List, Scope, String
 from xblock.utils.resources import ResourceLoader
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
+from elearn_plugin.host.access import STANDALONE_COURSE
+
 _loader = ResourceLoader(__name__)
 
-STANDALONE_COURSE = "course-v1:elearn+devsite+run"
 MAX_RATE_LIMIT = 2.0
 _SOURCE_RE = re.compile(r"^(https?://|/)[^\s\"'<>]+$")
 _MEDIA_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".m4v": "video/mp4"}
@@ -68,7 +70,7 @@ def json_request_handler(func):
             return _json_response({"ok": False, "code": "too_large"}, 413)
         try:
             data = json.loads(request.body.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             data = None
         if not isinstance(data, dict):
             message = self._gettext(_("The request must be a JSON object."))
@@ -92,24 +94,6 @@ def _json_response(payload: dict, status: int) -> Response:
 
 class OlxError(ValueError):
     """OLX that must not be imported (DTD, entities, bad values)."""
-
-
-def parse_olx(text: str | bytes) -> etree._Element:
-    """Parse OLX without resolving entities or loading DTDs; a DTD or entity is refused."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        raise OlxError(f"Not well-formed OLX: {exc}") from exc
-    _refuse_dtd_and_entities(root)
-    return root
 
 
 def _refuse_dtd_and_entities(node) -> None:
@@ -230,11 +214,16 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
     # --- keys and services ------------------------------------------------------------
 
     def keys(self) -> tuple[str, str]:
-        """(course key, block key) as the host spells them; a standalone site gets stand-ins."""
+        """(learning context key, block key) as the host spells them.
+
+        A course block (`block-v1:`) is in its course, a library block (`lb:`) in its library
+        (`lib:`): the context the host records its completion under. Only the standalone
+        workbench, whose usage ids are plain strings, gets the stand-in course.
+        """
         usage = self.scope_ids.usage_id
-        course = getattr(usage, "context_key", None) or getattr(usage, "course_key", None)
-        if course is not None and str(usage).startswith("block-v1:"):
-            return str(course), str(usage)
+        context = getattr(usage, "context_key", None) or getattr(usage, "course_key", None)
+        if isinstance(usage, UsageKey) and context is not None:
+            return str(context), str(usage)
         slug = re.sub(r"[^A-Za-z0-9_]", "_", str(usage))[:150]
         return STANDALONE_COURSE, f"block-v1:elearn+devsite+run+type@elearn_video+block@{slug}"
 
@@ -324,21 +313,66 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
 
     @json_request_handler
     def start_session(self, request, data):
-        """Issue a watch session for the current learner; it supersedes the previous one."""
-        from elearn_plugin.video.services import ClientInfo, start_session  # noqa: PLC0415
+        """Issue a watch session for the current learner; it supersedes the previous one.
+
+        Only for a learner with access to the block's course; the duration and rate come
+        from the block's authored record, never from the request.
+        """
+        from elearn_plugin.video.services import ClientInfo, open_session  # noqa: PLC0415
 
         user = _require_user(request)
-        grant = start_session(user, self.video_spec(), ClientInfo.from_request(request._request))
+        grant = open_session(user, self.video_spec(), ClientInfo.from_request(request._request))
         return {"ok": True, **grant.as_dict()}
 
     @json_request_handler
     def media_duration(self, request, data):
-        """The media's own duration, as evidence; a mismatch is flagged, never trusted."""
+        """The media's own duration: this learner's evidence; it never rewrites the block's
+        record by itself (only several learners agreeing do, or the authors)."""
         from elearn_plugin.video.services import record_media_duration  # noqa: PLC0415
 
-        _require_user(request)
-        mismatch = record_media_duration(self.keys()[1], data.get("duration"))
+        user = _require_user(request)
+        mismatch = record_media_duration(user, self.keys()[1], data.get("duration"))
         return {"ok": True, "mismatch": mismatch}
+
+    # --- authoring handlers -------------------------------------------------------------
+
+    def _edited_by_course_staff(self, request) -> bool:
+        """The user saving authored fields is staff of the block's course, in every runtime.
+
+        Studio checks write access before calling a handler, but the LMS and the workbench
+        call any handler for any signed-in user: the Django request's user must be global
+        staff or staff/instructor of the course, or the runtime's user service must say the
+        user is staff (`edx-platform.user_is_staff`).
+        """
+        from elearn_plugin.host.roles import course_staff  # noqa: PLC0415
+
+        user = getattr(getattr(request, "_request", None), "user", None)
+        if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
+            if user.is_staff or user.is_superuser or self.keys()[0] in course_staff(user):
+                return True
+        service = self.runtime.service(self, "user")
+        current = service.get_current_user() if service is not None else None
+        return bool(current and current.opt_attrs.get("edx-platform.user_is_staff") is True)
+
+    @XBlock.handler
+    def submit_studio_edits(self, request, suffix=""):
+        """Save the authored fields: for course staff only (a learner cannot shorten the video).
+
+        After a successful save the block's authored record (`TrackedVideo`) follows it, as
+        the Studio rescan does after a publish; a watch session reads only that record.
+        """
+        if not self._edited_by_course_staff(request):
+            message = self._gettext(_("Only the course team can change this video."))
+            return _json_response({"result": "error", "code": "forbidden", "message": message}, 403)
+        response = StudioEditableXBlockMixin.submit_studio_edits(self, request, suffix)
+        if response.status_code == 200:
+            from elearn_plugin.video.services import WatchError, register_video  # noqa: PLC0415
+
+            try:
+                register_video(self.video_spec())
+            except WatchError:
+                pass  # an invalid authored value was refused by validate_field_data already
+        return response
 
     @json_request_handler
     def state(self, request, data):
@@ -366,14 +400,14 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
 
     @staticmethod
     def workbench_scenarios():
-        """The standalone site's tracked-video scenario (media: the `elearn-demo` static folder)."""
+        """The standalone site's tracked-video scenario (media: conf/devsite/media, with Range)."""
         return [
             (
                 "Tracked video",
                 """<elearn_video display_name="Tracked video" duration="5.0"
                     max_playback_rate="1.0" credited_seconds="300">
-                    <source src="/static/elearn-demo/clip.webm"/>
-                    <source src="/static/elearn-demo/clip.mp4"/>
+                    <source src="/elearn-demo-media/clip.webm"/>
+                    <source src="/elearn-demo-media/clip.mp4"/>
                 </elearn_video>""",
             )
         ]

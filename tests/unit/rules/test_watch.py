@@ -195,3 +195,110 @@ def test_windows_overlap_and_coalesce():
 def test_duration_mismatch():
     assert watch.duration_mismatch(60, 63, 2.0)
     assert not watch.duration_mismatch(60, 61.5, 2.0)
+
+
+# --- issue 11: gaps, huge numbers, breaks, agreement ----------------------------------------
+
+DURATION = 60.0
+
+
+def _cover_with_gap(gap_start: float, gap: float) -> list[tuple[float, float]]:
+    return [(0.0, gap_start), (gap_start + gap, DURATION)]
+
+
+# P-17: up to the end tolerance may be missing at the end only, never inside the video
+@settings(max_examples=300)
+@given(
+    st.floats(0.0, DURATION - 2.0, allow_nan=False),
+    st.floats(0.01, 1.0, allow_nan=False),
+)
+def test_a_gap_inside_the_video_is_never_complete(gap_start, gap):
+    assert not watch.is_complete(_cover_with_gap(round(gap_start, 3), round(gap, 3)), 60.0, RULES)
+
+
+# P-17: a missing start is a gap too
+@given(st.floats(0.01, 1.0, allow_nan=False))
+def test_a_missing_start_is_never_complete(missing):
+    assert not watch.is_complete([(round(missing, 3), DURATION)], DURATION, RULES)
+
+
+# P-17: only the end may be short, by at most the end tolerance
+@given(st.floats(0.0, 1.0, allow_nan=False), st.floats(0.0, 5.0, allow_nan=False))
+def test_the_end_may_be_short_by_the_tolerance(short, tolerance):
+    rules = watch.WatchRules(end_tolerance=tolerance)
+    end = round(DURATION - short, 3)
+    expected = DURATION - end <= min(tolerance, 1.0) + 1e-9
+    assert watch.is_complete([(0.0, end)], DURATION, rules) == expected
+
+
+# P-17: contiguous segments, however they were cut and rounded, complete the video
+@given(st.lists(st.floats(0.0, DURATION, allow_nan=False), max_size=30))
+def test_contiguous_segments_complete(cuts):
+    points = sorted({0.0, DURATION, *(round(c, 3) for c in cuts)})
+    segments = list(zip(points, points[1:], strict=False))
+    assert watch.is_complete(segments, DURATION, RULES)
+    assert watch.gaps(segments) == ()
+
+
+# P-17: a gap within the rounding epsilon is not a gap
+def test_rounding_gaps_are_not_gaps():
+    assert watch.is_complete([(0.0, 30.0), (30.001, 60.0)], DURATION, RULES)
+    assert watch.gaps([(0.0, 30.0), (30.01, 60.0)]) == ((30.0, 30.01),)
+
+
+# P-17: integers too large for a float are out of range, never an OverflowError
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_parse_report_refuses_huge_integers(field):
+    body = {"seq": 1, "start": 0, "end": 5, field: 10**400}
+    with pytest.raises(watch.WatchInputError) as refused:
+        watch.parse_report(body)
+    assert refused.value.code == "out_of_range"
+    with pytest.raises(watch.WatchInputError):
+        watch.finite_number(-(10**400), "x", low=0.0, high=1.0)
+
+
+# P-18, P-34: a window after a break is never joined to the one before it
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1e4, allow_nan=False), st.floats(0, 50, allow_nan=False)),
+        min_size=1,
+        max_size=10,
+    ),
+    st.integers(0, 9),
+)
+def test_coalesce_never_joins_across_a_break(items, at):
+    windows = [[a, a + d] for a, d in sorted(items)]
+    at = min(at, len(windows) - 1)
+    windows[at] = [*windows[at], 1]
+    joined = watch.coalesce_windows(windows, 1e9)
+    start = windows[at][0]
+    before = [w[1] for i, w in enumerate(windows) if i != at and w[0] <= start]
+    if before and max(before) < start:
+        # A gap before the break: it is never bridged.
+        assert any(a == start for a, _b in joined)
+    # Learning periods never overlap: no second counts twice.
+    for (_a, b), (c, _d) in zip(joined, joined[1:], strict=False):
+        assert b < c
+
+
+# P-17: one learner (one value) or disagreeing learners never make an agreed duration
+@given(
+    st.lists(st.floats(0, 1000, allow_nan=False), max_size=20),
+    st.floats(0, 5, allow_nan=False),
+    st.integers(1, 5),
+)
+def test_agreed_media_duration_needs_a_quorum_within_tolerance(values, tolerance, quorum):
+    agreed = watch.agreed_media_duration(values, tolerance, quorum)
+    if agreed is None:
+        return
+    near = [v for v in values if abs(v - agreed) <= tolerance + 1e-6]
+    assert len(near) >= quorum
+
+
+def test_agreed_media_duration_examples():
+    assert watch.agreed_media_duration([30.0], 2.0, 3) is None
+    assert watch.agreed_media_duration([30.0, 30.0, 30.0], 2.0, 3) == 30.0
+    assert watch.agreed_media_duration([30.0, 31.0, 5.0, 90.0], 2.0, 3) is None
+    assert watch.agreed_media_duration([30.0, 31.0, 30.5, 5.0, 90.0], 2.0, 3) == 30.5
+    # The larger group wins.
+    assert watch.agreed_media_duration([10, 10.5, 11, 50, 50, 50, 50.5], 2.0, 3) == 50.0

@@ -58,6 +58,29 @@ def test_video_session_matrix(client, role_users):
     )
 
 
+# P-17, P-31: a session for a known video only for a learner enrolled in its course (403 else)
+def test_video_session_matrix_for_a_known_video(client, role_users):
+    from elearn_plugin.host.access import FakeAccessAdapter
+
+    key = "block-v1:Org+C1+2026+type@elearn_video+block@intro"
+    register_video(VideoSpec(block_key=key, course_key="course-v1:Org+C1+2026", duration=60.0))
+    FakeAccessAdapter.enrol(role_users.learner.pk, "course-v1:Org+C1+2026")
+    try:
+        with freeze_time(SUNDAY_EVENING):
+            assert_role_matrix(
+                client,
+                "post",
+                reverse("elearn:video-session"),
+                _matrix(anonymous=403, active=403, learner=201),
+                data={"block_key": key},
+                content_type="application/json",
+            )
+    finally:
+        FakeAccessAdapter.clear()
+    assert WatchSession.objects.filter(user=role_users.learner).count() == 1
+    assert WatchSession.objects.count() == 1
+
+
 # P-19, P-31: a learner reads only their own progress; no query names another learner
 def test_video_state_matrix(client, role_users):
     url = reverse("elearn:video-state")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.cache import cache
 
+from elearn_plugin.host.access import FakeAccessAdapter
 from elearn_plugin.host.completion import get_completion_adapter
 from elearn_plugin.video.services import ClientInfo, VideoSpec
 
@@ -23,8 +24,10 @@ PHONE = ClientInfo(ip="10.9.9.9", user_agent="Phone browser", browser_key="phone
 def _clean_state():
     cache.clear()
     get_completion_adapter().clear()
+    FakeAccessAdapter.clear()
     yield
     cache.clear()
+    FakeAccessAdapter.clear()
 
 
 @pytest.fixture
@@ -35,6 +38,12 @@ def spec() -> VideoSpec:
 @pytest.fixture
 def learner(make_user):
     return make_user()
+
+
+def enrol(user, course_key: str = COURSE):
+    """Enrol a learner in a course of the fake host (`host.access`)."""
+    FakeAccessAdapter.enrol(user.pk, course_key)
+    return user
 
 
 def later(when: datetime, seconds: float) -> datetime:

@@ -18,8 +18,8 @@ from xblock.runtime import (
 
 from elearn_plugin.video import services
 from elearn_plugin.video.models import TrackedVideo, WatchSession
-from elearn_plugin.xblocks.tracked_video.block import OlxError, TrackedVideoBlock, parse_olx
-from tests.unit.video.conftest import SUNDAY_EVENING, later
+from elearn_plugin.xblocks.tracked_video.block import OlxError, TrackedVideoBlock
+from tests.unit.video.conftest import SUNDAY_EVENING, enrol, later
 
 OLX = """<elearn_video display_name="Safety intro" duration="60.0" max_playback_rate="1.5"
   credited_seconds="600" transcript="/static/intro.vtt">
@@ -101,12 +101,11 @@ XXE = """<?xml version="1.0"?>
 
 # P-17: OLX with a DTD or entities is refused, never expanded
 def test_olx_with_dtd_or_entities_is_refused(runtime):
-    with pytest.raises(OlxError):
-        parse_olx(XXE)
-    with pytest.raises(OlxError):
-        parse_olx('<!DOCTYPE x [<!ENTITY a "aaaa">]><elearn_video display_name="&a;"/>')
-    node = parse_olx('<elearn_video duration="5"><source src="/a.mp4"/></elearn_video>')
-    assert node.get("duration") == "5"
+    from lxml import etree
+
+    for text in (XXE, '<!DOCTYPE x [<!ENTITY a "aaaa">]><elearn_video display_name="&a;"/>'):
+        with pytest.raises((OlxError, etree.XMLSyntaxError)):
+            runtime.parse_xml_string(text)
 
 
 @pytest.mark.parametrize(
@@ -198,12 +197,14 @@ def test_handlers_refuse_anonymous_and_bad_bodies(block, learner):
     assert not WatchSession.objects.exists()
 
 
-# P-17: the media's duration is evidence through the handler
+# P-17: the media's duration is the learner's evidence through the handler, not the record
 def test_media_duration_handler(block, learner):
     with freeze_time(SUNDAY_EVENING):
         _call(block, "start_session", learner)
     status, body = _call(block, "media_duration", learner, b'{"duration": 64.5}')
     assert status == 200 and body["mismatch"] is True
+    video = TrackedVideo.objects.get()
+    assert video.media_duration is None and not video.duration_mismatch
     status, body = _call(block, "media_duration", learner, b'{"duration": "long"}')
     assert status == 400
 
@@ -219,3 +220,93 @@ def test_block_keys_in_the_host_and_standalone(runtime):
     )
     course, block = standalone.keys()
     assert course.startswith("course-v1:") and block.startswith("block-v1:")
+
+
+HUGE = b"9" * 400
+DEEP = b"[" * 1500 + b"]" * 1500
+
+
+@pytest.mark.parametrize("handler", ["start_session", "state", "media_duration", "complete"])
+@pytest.mark.parametrize(
+    "body",
+    [b'{"duration": ' + HUGE + b"}", b'{"x": ' + DEEP + b"}", DEEP],
+    ids=["400 digits", "deep object", "deep array"],
+)
+# P-17: a 400-digit number or deeply nested JSON answers 400, never 500
+def test_handlers_answer_400_to_huge_numbers_and_deep_json(block, learner, handler, body):
+    with freeze_time(SUNDAY_EVENING):
+        status, answer = _call(block, handler, learner, body)
+    if handler == "media_duration" or DEEP in body:
+        assert status == 400, answer
+        assert answer["message"]
+    else:
+        assert status in (200, 409), answer  # the body's extra field is not read
+    assert not TrackedVideo.objects.filter(media_duration__isnull=False).exists()
+
+
+def _course_block(runtime, key="block-v1:Org+C1+2026+type@elearn_video+block@abc", **fields):
+    from opaque_keys.edx.keys import UsageKey
+
+    usage = UsageKey.from_string(key)
+    values = {"duration": 60.0, "sources": ["/a.mp4"], "display_name": "Intro", **fields}
+    return TrackedVideoBlock(
+        runtime, DictFieldData(values), ScopeIds("u", "elearn_video", usage, usage)
+    )
+
+
+# P-31: the XBlock's session handler refuses a learner the host does not let into the course
+def test_start_session_handler_needs_course_access(runtime, learner):
+    block = _course_block(runtime)
+    with freeze_time(SUNDAY_EVENING):
+        status, body = _call(block, "start_session", learner)
+    assert status == 403 and body["code"] == "no_course_access" and body["message"]
+    assert not WatchSession.objects.exists()
+    enrol(learner, "course-v1:Org+C1+2026")
+    with freeze_time(SUNDAY_EVENING):
+        status, body = _call(block, "start_session", learner)
+    assert status == 200 and body["ok"]
+
+
+def _studio_edit(block, user, values):
+    body = json.dumps({"values": values, "defaults": []}).encode()
+    return _call(block, "submit_studio_edits", user, body)
+
+
+# P-17, P-31: a learner cannot shorten the video through the studio-edit handler
+def test_studio_edits_need_course_staff(runtime, learner, make_user):
+    from elearn_plugin.host.roles import FakeRolesAdapter
+
+    block = _course_block(runtime)
+    enrol(learner, "course-v1:Org+C1+2026")
+    status, body = _studio_edit(block, learner, {"duration": 5.0})
+    assert status == 403 and body["message"]
+    assert block.duration == 60.0
+    author = make_user()
+    FakeRolesAdapter.grant(author.pk, "course-v1:Org+C1+2026")
+    try:
+        status, body = _studio_edit(block, author, {"duration": 30.0})
+    finally:
+        FakeRolesAdapter.clear()
+    assert status == 200 and body["result"] == "success"
+    assert block.duration == 30.0
+    # The author's change is the block's record, which sessions read.
+    assert TrackedVideo.objects.get().duration == 30.0
+    assert _studio_edit(block, make_user(is_staff=True), {"duration": 45.0})[0] == 200
+
+
+# P-17: a session's duration is the authored record's, even if the block's field was changed
+def test_session_takes_the_authored_duration(runtime, learner):
+    block = _course_block(runtime)
+    enrol(learner, "course-v1:Org+C1+2026")
+    services.register_video(block.video_spec())
+    block.duration = 5.0  # e.g. an edit that bypassed the course team
+    with freeze_time(SUNDAY_EVENING):
+        status, body = _call(block, "start_session", learner)
+    assert status == 200 and body["duration"] == 60.0
+
+
+# P-17: a library block is recorded under its library, not a made-up course
+def test_library_block_keys_are_the_real_context(runtime):
+    block = _course_block(runtime, key="lb:Org:safety:elearn_video:intro")
+    assert block.keys() == ("lib:Org:safety", "lb:Org:safety:elearn_video:intro")
+    assert block.video_spec().course_key == "lib:Org:safety"

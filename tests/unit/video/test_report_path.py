@@ -1,5 +1,8 @@
 """The report's hot path: its two statements, the pending windows and who is refused (P-17).
 
+The read is a plain SELECT (no lock: the versioned UPDATE decides a race, ADR 0004) that also
+returns when the learner's latest block ended.
+
 The report reads and writes the progress row with statements written once from the model's
 metadata; these tests hold them to what the ORM reads and writes, and hold the pending
 learning windows to the same learning periods the flush computed before they were joined.
@@ -8,7 +11,7 @@ learning windows to the same learning periods the flush computed before they wer
 import json
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
@@ -34,19 +37,48 @@ def _progress(user):
 
 
 # P-17: the row read by the report's own statement equals the ORM's (JSON, aware date-times)
-def test_locked_read_matches_the_orm(learner, spec):
+def test_read_matches_the_orm(learner, spec):
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 10, later(T0, 11))
     expected = _progress(learner)
-    with transaction.atomic():
-        row = services._locked_progress("default", learner.pk, BLOCK)
-    assert row is not None and row.pk == expected.pk
+    row, block_end = services._read_progress("default", learner.pk, BLOCK, later(T0, 12))
+    assert row is not None and row.pk == expected.pk and block_end is None
     for field in WatchProgress._meta.concrete_fields:
         assert getattr(row, field.attname) == getattr(expected, field.attname), field.name
     assert row.last_report_at.tzinfo is not None
     assert row.intervals == [[0.0, 10.0]] and row.last_report == [0.0, 10.0]
-    with transaction.atomic():
-        assert services._locked_progress("default", learner.pk, "block-v1:none") is None
+    assert services._read_progress("default", learner.pk, "block-v1:none", T0) == (None, None)
+
+
+# P-8, P-17: the same read says when the learner's latest block ended (end or lift, first)
+def test_read_returns_the_end_of_the_latest_block(learner, spec):
+    from elearn_plugin.standing import services as standing
+    from elearn_plugin.standing.models import Sanction
+
+    services.start_session(learner, spec, OFFICE, now=T0)
+    now = later(T0, 1000)
+    ended = standing.impose(
+        learner.pk, "suspension", "sharing", "t:1", starts_at=later(T0, 10), ends_at=later(T0, 20)
+    )[0]
+    standing.impose(learner.pk, "warning", "missed_tasks", "t:2", starts_at=later(T0, 30))
+    standing.impose(  # starts after `now`: not yet a block
+        learner.pk,
+        "suspension",
+        "sharing",
+        "t:3",
+        starts_at=later(T0, 2000),
+        ends_at=later(T0, 3000),
+    )
+    assert services._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 20)
+    lifted = standing.impose(
+        learner.pk, "freeze", "departure", "t:4", starts_at=later(T0, 40), ends_at=None
+    )[0]
+    Sanction.objects.filter(pk=lifted.pk).update(lifted_at=later(T0, 50))
+    assert services._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 50)
+    # Lifted before it started: it never blocked.
+    Sanction.objects.filter(pk=lifted.pk).update(lifted_at=later(T0, 35))
+    assert services._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 20)
+    assert ended.ends_at == later(T0, 20)
 
 
 # P-17, P-33: an update against a version already changed writes nothing
@@ -206,9 +238,9 @@ def test_kill_switch_refuses_reports(learner, spec, client, make_user):
     assert _progress(learner).last_seq == 0
 
 
-# P-17: the statements hold only placeholders for values, and lock where the database can
-def test_statements_quote_and_lock_per_database():
+# P-17: the statements hold only placeholders for values, and take no lock (ADR 0004)
+def test_statements_hold_placeholders_and_take_no_lock():
     statements = services._report_statements("default", connection.vendor)
-    assert statements.select.count("%s") == 2
+    assert statements.select.count("%s") == 4 + len(statements.block_kinds)
     assert statements.update.count("%s") == len(services._REPORT_FIELDS) + 2
-    assert statements.select.endswith("FOR UPDATE") == connection.features.has_select_for_update
+    assert "FOR UPDATE" not in statements.select

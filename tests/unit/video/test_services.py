@@ -24,6 +24,7 @@ from tests.unit.video.conftest import (
     OTHER_BLOCK,
     PHONE,
     SUNDAY_EVENING,
+    enrol,
     later,
 )
 
@@ -230,18 +231,23 @@ def test_suspended_learner_is_refused(learner, spec):
     assert _progress(learner).intervals == []
 
 
-# P-34: the kill switch stops watching at once
+# P-34: the kill switch stops watching at once; back on, the session continues
 def test_kill_switch_refuses_reports(learner, spec, make_user):
+    from freezegun import freeze_time
+
     from elearn_plugin.killswitch import set_learning_enabled
 
+    hr = make_user(is_staff=True)
     grant = services.start_session(learner, spec, OFFICE, now=T0)
-    set_learning_enabled(False, actor=make_user(is_staff=True))
+    with freeze_time(later(T0, 1)):
+        set_learning_enabled(False, actor=hr)
     with pytest.raises(WatchError) as exc:
         _report(learner, grant, 1, 0, 10, later(T0, 11))
     assert exc.value.code == "learning_off" and exc.value.status == 403
     assert _progress(learner).intervals == []
-    set_learning_enabled(True, actor=make_user(is_staff=True))
-    assert _report(learner, grant, 1, 0, 10, later(T0, 11)).accepted
+    with freeze_time(later(T0, 12)):
+        set_learning_enabled(True, actor=hr)
+    assert _report(learner, grant, 1, 0, 10, later(T0, 23)).accepted
 
 
 @pytest.mark.parametrize(
@@ -266,17 +272,24 @@ def test_bad_video_spec_is_refused(learner, field, value):
     assert not WatchSession.objects.exists() and not TrackedVideo.objects.exists()
 
 
-# P-17: the media's own duration is evidence, a mismatch is flagged
+# P-17: the media's own duration is evidence, a mismatch is flagged (to the learner's answer)
 def test_media_duration_mismatch_is_flagged(learner, spec):
+    from elearn_plugin.video.models import MediaDurationObservation
+
+    enrol(learner)
     services.start_session(learner, spec, OFFICE, now=T0)
-    assert services.record_media_duration(BLOCK, 61.5) is False
-    assert services.record_media_duration(BLOCK, 65.0) is True
-    assert TrackedVideo.objects.get(block_key=BLOCK).duration_mismatch
-    for bad in (float("nan"), "60", None, -1):
-        with pytest.raises(WatchError):
-            services.record_media_duration(BLOCK, bad)
+    assert services.record_media_duration(learner, BLOCK, 61.5) is False
+    assert services.record_media_duration(learner, BLOCK, 65.0) is True
+    # One learner's observation is theirs only: the course team's record is unchanged.
+    video = TrackedVideo.objects.get(block_key=BLOCK)
+    assert video.media_duration is None and not video.duration_mismatch
+    assert MediaDurationObservation.objects.get(user_id=learner.pk).duration == 65.0
+    for bad in (float("nan"), "60", None, -1, 10**400):
+        with pytest.raises(WatchError) as exc:
+            services.record_media_duration(learner, BLOCK, bad)
+        assert exc.value.status == 400
     with pytest.raises(WatchError) as exc:
-        services.record_media_duration(OTHER_BLOCK, 60)
+        services.record_media_duration(learner, OTHER_BLOCK, 60)
     assert exc.value.status == 404
 
 
@@ -353,3 +366,317 @@ def test_completed_blocks_and_learner_state(learner, spec):
     state = services.learner_state(learner.pk, BLOCK)
     assert state["complete"] and state["watched_seconds"] == 60
     assert services.learner_state(learner.pk, OTHER_BLOCK)["complete"] is False
+
+
+# --- issue 11 -------------------------------------------------------------------------------
+
+
+# P-18: video time in a training contact's permitted slot is stored as window time, as the
+# learning service classifies the same interval (one classification for every writer)
+def test_video_time_in_a_permitted_slot_is_window_time(learner, spec, make_user):
+    from datetime import timedelta
+
+    from elearn_plugin.learning.services import classify, grant_slot
+    from tests.unit.video.conftest import TUESDAY_MORNING
+
+    slot = (TUESDAY_MORNING - timedelta(hours=1), TUESDAY_MORNING + timedelta(hours=1))
+    grant_slot(learner.pk, *slot, actor=make_user(), reason="Urgent safety course")
+    grant = services.start_session(learner, spec, OFFICE, now=TUESDAY_MORNING)
+    _report(learner, grant, 1, 0, 60, later(TUESDAY_MORNING, 61))
+    activity = LearningActivity.objects.get(user_id=learner.pk)
+    assert activity.classification == "window"
+    assert classify(activity.started_at, activity.ended_at, [slot]) == "window"
+
+
+# P-31: a session is issued only to a learner the host lets into the block's course
+def test_session_needs_course_access(learner, spec, make_user):
+    with pytest.raises(WatchError) as exc:
+        services.open_session(learner, spec, OFFICE, now=T0)
+    assert exc.value.code == "no_course_access" and exc.value.status == 403
+    assert "enrol" in exc.value.message.lower()
+    services.register_video(spec)
+    with pytest.raises(WatchError) as exc:
+        services.start_session_for_block(learner, BLOCK, OFFICE, now=T0)
+    assert exc.value.code == "no_course_access"
+    assert not WatchSession.objects.exists() and not WatchProgress.objects.exists()
+    assert services.open_session(enrol(learner), spec, OFFICE, now=T0).token
+    staff = make_user(is_staff=True)
+    assert services.start_session_for_block(staff, BLOCK, OFFICE, now=T0).token
+
+
+# P-17: a session's duration is the authored record's, never the caller's
+def test_session_duration_comes_from_the_authored_record(learner, spec):
+    services.register_video(spec)  # the course team's 60 s
+    shortened = VideoSpec(BLOCK, COURSE, 5.0, max_rate=2.0)
+    grant = services.start_session(learner, shortened, OFFICE, now=T0)
+    assert grant.duration == 60.0 and grant.max_rate == 1.0
+    assert not _report(learner, grant, 1, 0, 5, later(T0, 6)).complete
+    video = TrackedVideo.objects.get()
+    assert (video.duration, video.max_rate) == (60.0, 1.0)
+
+
+# P-17: one learner's media duration never rewrites the record; three agreeing learners do
+def test_media_duration_changes_the_record_only_when_learners_agree(make_user, spec):
+    from elearn_plugin.video.models import MediaDurationObservation
+
+    services.register_video(spec)  # authored 60 s
+    learners = [enrol(make_user()) for _ in range(4)]
+    services.record_media_duration(learners[0], BLOCK, 30.0)
+    services.record_media_duration(learners[0], BLOCK, 30.0)  # the same learner again
+    services.record_media_duration(learners[1], BLOCK, 30.5)
+    services.record_media_duration(learners[3], BLOCK, 5.0)  # an outlier
+    video = TrackedVideo.objects.get()
+    assert video.media_duration is None and not video.duration_mismatch
+    services.record_media_duration(learners[2], BLOCK, 31.0)
+    video.refresh_from_db()
+    assert video.media_duration == 30.5 and video.duration_mismatch
+    assert video.duration == 60.0  # the authored duration, which the rules use, stays
+    assert MediaDurationObservation.objects.filter(block_key=BLOCK).count() == 4
+
+
+# P-31: a learner without access to the course records no evidence either
+def test_media_duration_needs_course_access(learner, spec):
+    from elearn_plugin.video.models import MediaDurationObservation
+
+    services.register_video(spec)
+    with pytest.raises(WatchError) as exc:
+        services.record_media_duration(learner, BLOCK, 60.0)
+    assert exc.value.status == 403
+    assert not MediaDurationObservation.objects.exists()
+
+
+# P-4: two places playing the same video at once are suspected, whichever reports first
+@pytest.mark.parametrize("older_reports_first", [True, False])
+def test_same_video_in_two_places_at_once_is_sharing(learner, spec, older_reports_first):
+    pc = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, pc, 1, 0, 20, later(T0, 21))
+    phone = services.start_session(learner, spec, PHONE, now=later(T0, 25))
+
+    def pc_keeps_playing(at):
+        with pytest.raises(WatchError) as exc:
+            _report(learner, pc, 2, 20, 40, later(T0, at))
+        assert exc.value.code == "superseded"
+
+    if older_reports_first:
+        pc_keeps_playing(41)
+        assert not SharingSuspicion.objects.exists()
+        _report(learner, phone, 1, 20, 40, later(T0, 46), client=PHONE)
+    else:
+        _report(learner, phone, 1, 20, 40, later(T0, 46), client=PHONE)
+        pc_keeps_playing(48)
+    suspicion = SharingSuspicion.objects.get()
+    assert {suspicion.first_session_id, suspicion.second_session_id} == {
+        pc.session_id,
+        phone.session_id,
+    }
+    # The superseded session was never credited: the progress is the phone's.
+    progress = _progress(learner)
+    assert progress.session_id == phone.session_id and progress.intervals == [[0.0, 40.0]]
+
+
+# P-4, P-19: the old device's report that shows no playback since (a retry) is no evidence
+def test_superseded_retry_without_playback_is_not_sharing(learner, spec):
+    pc = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, pc, 1, 0, 20, later(T0, 21))
+    phone = services.start_session(learner, spec, PHONE, now=later(T0, 25))
+    with pytest.raises(WatchError):
+        _report(learner, pc, 1, 0, 20, later(T0, 30))  # the last report, sent again
+    with pytest.raises(WatchError):
+        _report(learner, pc, 2, 20, 40, later(T0, 26))  # more than 5 s can have played
+    _report(learner, phone, 1, 20, 40, later(T0, 46), client=PHONE)
+    assert not SharingSuspicion.objects.exists()
+
+
+class _DeferredLiveWrites:
+    """The shared cache, with writes of the sharing evidence held back until `apply()`."""
+
+    def __init__(self, real):
+        self.real = real
+        self.pending = []
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def set(self, key, value, *args, **kwargs):
+        if str(key).startswith("elearn:video:live"):
+            self.pending.append((key, value, args, kwargs))
+            return None
+        return self.real.set(key, value, *args, **kwargs)
+
+    def set_many(self, mapping, *args, **kwargs):
+        for key in [k for k in mapping if str(k).startswith("elearn:video:live")]:
+            self.pending.append((key, mapping.pop(key), args, kwargs))
+        return self.real.set_many(mapping, *args, **kwargs)
+
+    def apply(self):
+        for key, value, args, kwargs in self.pending:
+            self.real.set(key, value, *args, **kwargs)
+
+
+# P-4: two devices reporting at the same moment lose neither one's evidence (no lost update)
+def test_concurrent_reports_of_two_devices_lose_no_evidence(learner, spec, monkeypatch):
+    other = VideoSpec(OTHER_BLOCK, COURSE, 60.0)
+    pc = services.start_session(learner, spec, OFFICE, now=T0)
+    phone = services.start_session(learner, other, PHONE, now=later(T0, 5))
+    deferred = _DeferredLiveWrites(services.cache)
+    monkeypatch.setattr(services, "cache", deferred)
+    _report(learner, pc, 1, 0, 20, later(T0, 21))  # read the evidence; its write is held back
+    monkeypatch.setattr(services, "cache", deferred.real)
+    _report(learner, phone, 1, 0, 15, later(T0, 35), client=PHONE)
+    deferred.apply()  # the PC's write lands after the phone's
+    assert not SharingSuspicion.objects.exists()  # neither saw the other yet
+    _report(learner, pc, 2, 20, 40, later(T0, 41))  # overlaps the phone's playback
+    assert SharingSuspicion.objects.count() == 1
+
+
+# P-8, P-17: time under a suspension is not watching time: the budget restarts at its end
+def test_time_while_suspended_does_not_count(learner, spec):
+    from elearn_plugin.standing import services as standing
+
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 10, later(T0, 11))
+    standing.impose(
+        learner.pk,
+        "suspension",
+        "sharing",
+        "test:budget",
+        starts_at=later(T0, 12),
+        ends_at=later(T0, 312),
+    )
+    # After the five minutes' block a forged report claims 50 s since the last report.
+    with pytest.raises(WatchError) as exc:
+        _report(learner, grant, 2, 10, 60, later(T0, 320))
+    assert exc.value.code == "too_fast"
+    assert _report(learner, grant, 2, 10, 18, later(T0, 320)).accepted
+    start, end, after_break = _progress(learner).pending_windows[-1]
+    assert (start, end, after_break) == (later(T0, 312).timestamp(), later(T0, 320).timestamp(), 1)
+
+
+# P-8, P-17: a block lifted early restarts the budget when it was lifted
+def test_time_until_a_block_is_lifted_does_not_count(learner, spec, make_user):
+    from freezegun import freeze_time
+
+    from elearn_plugin.standing import services as standing
+
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 10, later(T0, 11))
+    with freeze_time(later(T0, 12)):
+        sanction, _created = standing.impose(
+            learner.pk, "suspension", "sharing", "test:lift", ends_at=later(T0, 86400)
+        )
+    with freeze_time(later(T0, 200)):
+        standing.lift(sanction.pk, actor=make_user(is_staff=True), reason="Wrongly suspected")
+    with pytest.raises(WatchError) as exc:
+        _report(learner, grant, 2, 10, 40, later(T0, 210))
+    assert exc.value.code == "too_fast"
+    assert _report(learner, grant, 2, 10, 20, later(T0, 210)).accepted
+
+
+# P-34, P-17: time while learning was switched off is not watching time, and no learning
+# time is written across it
+def test_time_while_learning_was_off_does_not_count(learner, spec, make_user):
+    from freezegun import freeze_time
+
+    from elearn_plugin.killswitch import set_learning_enabled
+
+    hr = make_user(is_staff=True)
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 10, later(T0, 11))
+    with freeze_time(later(T0, 12)):
+        set_learning_enabled(False, actor=hr)
+    with freeze_time(later(T0, 30)):
+        set_learning_enabled(True, actor=hr)
+    with pytest.raises(WatchError) as exc:
+        _report(learner, grant, 2, 10, 40, later(T0, 40))  # 30 s claimed, 10 s since back on
+    assert exc.value.code == "too_fast"
+    assert _report(learner, grant, 2, 10, 20, later(T0, 40)).accepted
+    services.flush_learning_time(idle_seconds=600, now=later(T0, 2000))
+    spans = list(
+        LearningActivity.objects.filter(user_id=learner.pk)
+        .order_by("started_at")
+        .values_list("started_at", "ended_at")
+    )
+    assert len(spans) == 2
+    assert spans[0][1] <= later(T0, 12) and spans[1][0] >= later(T0, 30)
+
+
+# P-17, P-33: a report that lost the race to another report is decided again on the new row
+def test_report_racing_another_is_decided_again(learner, spec, monkeypatch):
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 10, later(T0, 11))
+    real_update = services._update_progress
+    rivals = []
+
+    def rival_first(alias, progress, fields, **kwargs):
+        if not rivals:
+            rivals.append(None)
+            rivals[0] = _report(learner, grant, 2, 10, 15, later(T0, 16))
+        return real_update(alias, progress, fields, **kwargs)
+
+    monkeypatch.setattr(services, "_update_progress", rival_first)
+    # Decided on the row after seq 1 (11 s of budget), written after the rival: decided again,
+    # 10 s of media in the 6 s since the rival's report is too fast.
+    with pytest.raises(WatchError) as exc:
+        _report(learner, grant, 3, 10, 20, later(T0, 22))
+    assert exc.value.code == "too_fast"
+    progress = _progress(learner)
+    assert (progress.last_seq, progress.intervals) == (2, [[0.0, 15.0]])
+
+
+# P-17, P-33: a row changed meanwhile by the flush job costs one retry, not the report
+def test_report_retries_once_after_a_concurrent_change(learner, spec, monkeypatch):
+    from django.db.models import F
+
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 10, later(T0, 11))
+    real_update = services._update_progress
+    calls = []
+
+    def flushed_meanwhile(alias, progress, fields, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            WatchProgress.objects.filter(pk=progress.pk).update(version=F("version") + 1)
+        return real_update(alias, progress, fields, **kwargs)
+
+    monkeypatch.setattr(services, "_update_progress", flushed_meanwhile)
+    assert _report(learner, grant, 2, 10, 20, later(T0, 22)).watched_seconds == 20
+    assert len(calls) == 2
+
+
+# P-17, P-33: a row changed by every attempt answers 409 and the report changes nothing
+def test_report_conflicting_twice_answers_409(learner, spec, monkeypatch):
+    from django.db.models import F
+
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 10, later(T0, 11))
+    real_update = services._update_progress
+
+    def always_changed(alias, progress, fields, **kwargs):
+        WatchProgress.objects.filter(pk=progress.pk).update(version=F("version") + 1)
+        return real_update(alias, progress, fields, **kwargs)
+
+    monkeypatch.setattr(services, "_update_progress", always_changed)
+    with pytest.raises(WatchError) as exc:
+        _report(learner, grant, 2, 10, 20, later(T0, 22))
+    assert exc.value.code == "conflict" and exc.value.status == 409
+    assert _progress(learner).intervals == [[0.0, 10.0]]
+
+
+# P-17: a completion is written once even when the learner's two last reports race
+def test_racing_final_reports_complete_once(learner, spec, monkeypatch):
+    grant = services.start_session(learner, spec, OFFICE, now=T0)
+    _report(learner, grant, 1, 0, 50, later(T0, 51))
+    real_update = services._update_progress
+    rivals = []
+
+    def rival_first(alias, progress, fields, **kwargs):
+        if not rivals:
+            rivals.append(None)
+            rivals[0] = _report(learner, grant, 2, 50, 60, later(T0, 61))
+        return real_update(alias, progress, fields, **kwargs)
+
+    monkeypatch.setattr(services, "_update_progress", rival_first)
+    result = _report(learner, grant, 3, 50, 60, later(T0, 72))
+    assert rivals[0].completion_created and not result.completion_created
+    assert VideoCompletion.objects.count() == 1
+    assert len(get_completion_adapter().calls) == 1

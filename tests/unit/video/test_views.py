@@ -12,7 +12,7 @@ from elearn_plugin.learning.models import PermittedSlot
 from elearn_plugin.video import services
 from elearn_plugin.video.models import WatchProgress
 from tests.helpers.role_matrix import assert_role_matrix, role_users  # noqa: F401
-from tests.unit.video.conftest import BLOCK, OFFICE, SUNDAY_EVENING, later
+from tests.unit.video.conftest import BLOCK, COURSE, OFFICE, SUNDAY_EVENING, enrol, later
 
 REPORT = reverse("elearn:video-report")
 
@@ -178,6 +178,7 @@ def test_token_authenticated_report(learner, grant, settings):
     ]
     client = Client(enforce_csrf_checks=True)
     auth = {"HTTP_AUTHORIZATION": f"Bearer user-{learner.pk}"}
+    enrol(learner)
     with freeze_time(later(SUNDAY_EVENING, 11)):
         response = _post(
             client, REPORT, {"token": grant.token, "seq": 1, "start": 0, "end": 10}, **auth
@@ -344,3 +345,71 @@ def test_grant_slot_page(client, role_users):  # noqa: F811
     )
     assert granted.status_code == 200
     assert PermittedSlot.objects.filter(user=role_users.learner).count() == 1
+
+
+# P-31: the session endpoint refuses a learner the host does not let into the course
+def test_session_endpoint_refuses_a_learner_without_course_access(logged_in, learner, spec):
+    from elearn_plugin.video.models import WatchSession
+
+    services.register_video(spec)
+    url = reverse("elearn:video-session")
+    with freeze_time(SUNDAY_EVENING):
+        refused = _post(logged_in, url, {"block_key": BLOCK})
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "no_course_access"
+    assert "enrol" in refused.json()["message"].lower()
+    assert not WatchSession.objects.exists()
+    enrol(learner, COURSE)
+    with freeze_time(SUNDAY_EVENING):
+        assert _post(logged_in, url, {"block_key": BLOCK}).status_code == 201
+
+
+HUGE = "9" * 400
+# Deeper than the JSON parser's recursion limit, and still under the 4 KB body limit.
+DEEP = "[" * 1500 + "]" * 1500
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"token": "%s", "seq": 1, "start": 0, "end": ' + HUGE + "}",
+        '{"token": "%s", "seq": 1, "start": ' + HUGE + ', "end": 5}',
+        '{"token": "%s", "seq": ' + HUGE + ', "start": 0, "end": 5}',
+        '{"token": "%s", "seq": 1, "start": 0, "end": 5, "x": ' + DEEP + "}",
+    ],
+)
+# P-17: a 400-digit number or JSON nested deeper than the parser answers 400, never 500
+def test_huge_numbers_and_deep_json_answer_400(logged_in, learner, grant, raw):
+    with freeze_time(later(SUNDAY_EVENING, 11)):
+        response = _post(logged_in, REPORT, raw % grant.token)
+    assert response.status_code == 400, response.content
+    assert response.json()["message"]
+    assert _intervals(learner) == []
+
+
+@pytest.mark.parametrize("raw", ['{"block_key": ' + HUGE + "}", '{"block_key": ' + DEEP + "}"])
+# P-17: the session API answers 400 to the same bodies
+def test_session_api_answers_400_to_huge_numbers_and_deep_json(logged_in, raw):
+    response = _post(logged_in, reverse("elearn:video-session"), raw)
+    assert response.status_code == 400, response.content
+    assert response.json()["message"]
+
+
+# P-8, P-17: a report reads the learner's block once (refusal and learning gate together)
+def test_report_reads_the_block_once(logged_in, learner, grant, monkeypatch):
+    from elearn_plugin import gate
+    from elearn_plugin.standing import services as standing
+
+    reads = []
+    real = standing.active_block
+
+    def counted(user_id, now=None):
+        reads.append(user_id)
+        return real(user_id, now)
+
+    monkeypatch.setattr(standing, "active_block", counted)
+    monkeypatch.setattr(gate, "active_block", counted)
+    with freeze_time(later(SUNDAY_EVENING, 11)):
+        response = _post(logged_in, REPORT, {"token": grant.token, "seq": 1, "start": 0, "end": 10})
+    assert response.status_code == 200
+    assert reads == [learner.pk]

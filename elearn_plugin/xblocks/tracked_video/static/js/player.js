@@ -14,7 +14,8 @@ function ElearnTrackedVideo(runtime, element, args) {
   var S = args.strings || {};
   var duration = Number(args.duration) || 0;
   var maxRate = Math.min(Number(args.max_rate) || 1, 2);
-  var SEEK_SLACK = 0.5;
+  var SEEK_SLACK = 0.5;     // a seek this far past the watched part is refused with a message
+  var SNAP = 0.01;          // any seek past it is snapped back: a gap is never completed
 
   var token = null;
   var seq = 0;
@@ -29,6 +30,8 @@ function ElearnTrackedVideo(runtime, element, args) {
   var completeSent = false;
   var durationSent = false;
   var timer = null;
+  var retry = null;
+  var RETRY_MS = 2000;
   var reportEvery = 20000;
   var pendingResume = null;
 
@@ -111,8 +114,10 @@ function ElearnTrackedVideo(runtime, element, args) {
         } else if (data.code === 'superseded' || resp.status === 403 || resp.status === 401) {
           stop(data.code === 'superseded' ? S.superseded : (data.message || S.refused));
         } else if (data.code === 'too_fast' || resp.status === 429 || resp.status >= 500) {
-          // Not lost: the next report covers it again from the same start.
+          // Not lost: the next report covers it again from the same start, also when the
+          // video has ended or is paused and no periodic report follows.
           segStart = Math.min(segStart, start);
+          retryLater();
         } else {
           say(data.message || S.refused, 'error');
         }
@@ -122,7 +127,13 @@ function ElearnTrackedVideo(runtime, element, args) {
       inFlight = false;
       segStart = Math.min(segStart, start);
       say(S.error, 'error');
+      retryLater();
     });
+  }
+
+  function retryLater() {
+    if (retry !== null || stopped) { return; }
+    retry = window.setTimeout(function () { retry = null; send(false); }, RETRY_MS);
   }
 
   function finish() {
@@ -161,13 +172,14 @@ function ElearnTrackedVideo(runtime, element, args) {
   });
   video.addEventListener('seeking', function () {
     var t = video.currentTime;
-    if (t > allowedEnd() + SEEK_SLACK) {
+    if (t > allowedEnd() + SNAP) {
+      // The server completes a video only without gaps: never start past the watched part.
+      if (t > allowedEnd() + SEEK_SLACK) { say(S.no_seek); }
       video.currentTime = allowedEnd();
-      say(S.no_seek);
       return;
     }
     send(false);
-    segStart = t;
+    segStart = Math.min(t, allowedEnd());
     lastTime = t;
   });
   video.addEventListener('ratechange', function () {
@@ -175,7 +187,12 @@ function ElearnTrackedVideo(runtime, element, args) {
   });
   video.addEventListener('play', function () {
     playButton.textContent = S.pause; playButton.setAttribute('aria-pressed', 'true');
-    if (segStart === null) { segStart = video.currentTime; lastTime = video.currentTime; }
+    if (segStart === null) {
+      // Playback starts where the player stood (the resume point); the event may come a
+      // few milliseconds later, and a missing start would be a gap the server never fills.
+      segStart = Math.min(video.currentTime, lastTime);
+      lastTime = Math.max(segStart, video.currentTime);
+    }
   });
   video.addEventListener('pause', function () {
     playButton.textContent = S.play; playButton.setAttribute('aria-pressed', 'false');
@@ -185,12 +202,17 @@ function ElearnTrackedVideo(runtime, element, args) {
     lastTime = Math.min(duration, Math.max(lastTime, video.duration || 0, video.currentTime));
     send(false);
   });
+  // The media's own duration is evidence for the course team; the server keeps it only for
+  // a learner with a session, so it is sent once the session has started.
+  function sendDuration() {
+    if (durationSent || !token || !isFinite(video.duration) || !(video.duration > 0)) { return; }
+    durationSent = true;
+    post(runtime.handlerUrl(element, 'media_duration'), {duration: video.duration})
+      .catch(function () { durationSent = false; });
+  }
   video.addEventListener('loadedmetadata', function () {
     if (pendingResume !== null) { video.currentTime = pendingResume; pendingResume = null; }
-    if (!durationSent && isFinite(video.duration)) {
-      durationSent = true;
-      post(runtime.handlerUrl(element, 'media_duration'), {duration: video.duration}).catch(function () {});
-    }
+    sendDuration();
     drawProgress();
   });
   document.addEventListener('visibilitychange', function () {
@@ -246,6 +268,7 @@ function ElearnTrackedVideo(runtime, element, args) {
       lastTime = position;
       playButton.disabled = false;
       if (data.complete) { complete = true; say(S.complete, 'complete'); }
+      if (video.readyState >= 1) { sendDuration(); }
       drawProgress();
       timer = window.setInterval(function () { if (!video.paused) { send(false); } }, reportEvery);
     });
@@ -254,7 +277,8 @@ function ElearnTrackedVideo(runtime, element, args) {
   root.elearnPlayer = {
     state: function () {
       return {token: !!token, seq: seq, frontier: frontier, segStart: segStart, lastTime: lastTime,
-              complete: complete, stopped: stopped, timer: timer !== null};
+              complete: complete, stopped: stopped, timer: timer !== null,
+              durationSent: durationSent};
     }
   };
 }
