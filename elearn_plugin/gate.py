@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elearn_plugin import killswitch
+from elearn_plugin.l10n import display_tz
 from elearn_plugin.standing.services import Block, active_block
 
 REASON_LABELS = {
@@ -32,22 +33,15 @@ class Refusal:
     message: str
 
 
-def _display_tz():
-    try:
-        from elearn_plugin.policy.runtime import get_policy  # noqa: PLC0415
-
-        return get_policy().tz
-    except Exception:  # noqa: BLE001 - no policy configured: fall back to the site's zone
-        return timezone.get_current_timezone()
-
-
 def format_end(ends_at: datetime) -> str:
-    """The end of a block in the policy's time zone, as YYYY-MM-DD HH:MM.
+    """The end of a block in the policy's time zone, as `YYYY-MM-DD HH:MM (zone name)`.
 
-    Read the same way in every language; the host names Chinese `zh-cn`, for which Django
-    has no format module, so a localized format would fall back to English month names.
+    Read the same way in every language, with the zone named, since a learner may be
+    elsewhere (P-8).
     """
-    return timezone.localtime(ends_at, _display_tz()).strftime("%Y-%m-%d %H:%M")
+    tz = display_tz()
+    zone = getattr(tz, "key", None) or str(tz)
+    return f"{timezone.localtime(ends_at, tz).strftime('%Y-%m-%d %H:%M')} ({zone})"
 
 
 def reason_text(block: Block) -> str:

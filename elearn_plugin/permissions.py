@@ -11,16 +11,19 @@ from __future__ import annotations
 import enum
 import functools
 import logging
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+from elearn_plugin.role_facts import (  # noqa: F401 - invalidate_roles, connect_role_receivers: API
+    FACTS_ATTR,
+    connect_role_receivers,
+    invalidate_roles,
+    stored_facts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,16 @@ class Action(enum.StrEnum):
     REVIEW_COURSE = "review_course"
     PUBLISH_COURSE = "publish_course"
     REPORT_WATCH = "report_watch"
+
+
+class _Any(enum.Enum):
+    """`ANY`: may the user do the action at all (a list page then filters by scope itself).
+    A check with no target (None) is refused for every scope that depends on it (P-31)."""
+
+    ANY = "any"
+
+
+ANY = _Any.ANY
 
 
 @dataclass(frozen=True)
@@ -111,77 +124,6 @@ register(Action.PUBLISH_COURSE, {Role.PUBLISHER: Scope.COURSE})
 register(Action.REPORT_WATCH, {Role.LEARNER: Scope.SELF})
 
 
-# Group names and training-contact status are kept in the cache between requests. An entry is
-# valid while the generation it was computed under is current: the user's own generation
-# (changed when their groups or contact rows change) and a global one (changed when a group is
-# renamed or deleted). Generations are changed, never deleted, so a value computed from data
-# read before a change can never be taken for a fresh one.
-ROLE_CACHE_SECONDS = 300
-_GEN_ALL_KEY = "elearn:roles:gen"
-_GEN_USER_KEY = "elearn:roles:gen:{}"
-_FACTS_KEY = "elearn:roles:facts:{}"
-
-
-def _group_names(user) -> set[str]:
-    return set(user.groups.values_list("name", flat=True))
-
-
-def _is_training_contact(user) -> bool:
-    try:
-        from elearn_plugin.org.models import TrainingContact  # noqa: PLC0415
-    except ImportError:
-        return False
-    return TrainingContact.objects.filter(user_id=user.pk).exists()
-
-
-def _course_staff(user) -> set[str]:
-    from elearn_plugin.host.roles import course_staff  # noqa: PLC0415
-
-    return course_staff(user)
-
-
-def _new_generation(key: str) -> str:
-    value = uuid.uuid4().hex
-    if cache.add(key, value, None):
-        return value
-    return cache.get(key) or value
-
-
-def _stored_facts(user) -> tuple[frozenset[str], bool]:
-    """Group names and training-contact status: one cache read, the database when stale."""
-    gen_user_key = _GEN_USER_KEY.format(user.pk)
-    facts_key = _FACTS_KEY.format(user.pk)
-    found = cache.get_many([_GEN_ALL_KEY, gen_user_key, facts_key])
-    gen_all = found.get(_GEN_ALL_KEY) or _new_generation(_GEN_ALL_KEY)
-    gen_user = found.get(gen_user_key) or _new_generation(gen_user_key)
-    entry = found.get(facts_key)
-    if entry is not None and entry[0] == gen_all and entry[1] == gen_user:
-        return entry[2], entry[3]
-    groups = frozenset(_group_names(user))
-    contact = _is_training_contact(user)
-    cache.set(facts_key, (gen_all, gen_user, groups, contact), ROLE_CACHE_SECONDS)
-    return groups, contact
-
-
-def _bump(keys: list[str]) -> None:
-    def bump() -> None:
-        cache.set_many({key: uuid.uuid4().hex for key in keys}, None)
-
-    # Now, for this process, and after commit, for a request that read the old rows meanwhile.
-    bump()
-    transaction.on_commit(bump)
-
-
-def invalidate_roles(user_ids: Iterable[int] | None = None) -> None:
-    """Make the cached roles of these users (all users when None) be computed again."""
-    if user_ids is None:
-        _bump([_GEN_ALL_KEY])
-        return
-    keys = [_GEN_USER_KEY.format(int(uid)) for uid in set(user_ids) if uid is not None]
-    if keys:
-        _bump(keys)
-
-
 def roles_of(user) -> frozenset[Role]:
     """The user's roles, memoised per user object (one request) and cached between requests.
 
@@ -195,13 +137,13 @@ def roles_of(user) -> frozenset[Role]:
     cached = getattr(user, _ROLES_ATTR, None)
     if cached is not None:
         return cached
-    groups, contact = _stored_facts(user)
+    groups, contact, staff = stored_facts(user)
     roles = {Role.LEARNER}
     if user.is_staff or user.is_superuser or HR_GROUP in groups:
         roles.add(Role.HR)
     if REVIEWER_GROUP in groups:
         roles.add(Role.REVIEWER)
-    if PUBLISHER_GROUP in groups or _course_staff(user):
+    if PUBLISHER_GROUP in groups or staff:
         roles.add(Role.PUBLISHER)
     if contact:
         roles.add(Role.TRAINING_CONTACT)
@@ -212,51 +154,11 @@ def roles_of(user) -> frozenset[Role]:
 
 def forget_roles(user) -> None:
     """Drop the roles computed for this user object and cached for the account."""
-    if hasattr(user, _ROLES_ATTR):
-        delattr(user, _ROLES_ATTR)
+    for attr in (_ROLES_ATTR, FACTS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
     if getattr(user, "pk", None) is not None:
         invalidate_roles([user.pk])
-
-
-def _on_user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    if not reverse:
-        invalidate_roles([instance.pk])
-    elif pk_set is not None:
-        invalidate_roles(pk_set)
-    else:
-        invalidate_roles()  # group.user_set.clear(): the members are no longer known
-
-
-def _on_group_changed(sender, instance, **kwargs) -> None:
-    # A renamed or deleted group can change the roles of all its members.
-    invalidate_roles()
-
-
-def _on_contact_changed(sender, instance, **kwargs) -> None:
-    invalidate_roles([instance.user_id])
-
-
-def connect_role_receivers() -> None:
-    """Invalidate cached roles on every change of groups, memberships and contacts.
-
-    Called from the app's `ready()`, so that every process (web, worker, command) that
-    changes them tells the shared cache. Writes that send no signal (bulk_create, update,
-    raw rows of the membership table) are seen when the cached entry expires.
-    """
-    from django.contrib.auth import get_user_model  # noqa: PLC0415
-    from django.contrib.auth.models import Group  # noqa: PLC0415
-
-    from elearn_plugin.org.models import TrainingContact  # noqa: PLC0415
-
-    membership = get_user_model().groups.through
-    m2m_changed.connect(_on_user_groups_changed, sender=membership, dispatch_uid="elearn_roles_m2m")
-    for name, signal in (("save", post_save), ("delete", post_delete)):
-        signal.connect(_on_group_changed, sender=Group, dispatch_uid=f"elearn_roles_group_{name}")
-        signal.connect(
-            _on_contact_changed, sender=TrainingContact, dispatch_uid=f"elearn_roles_tc_{name}"
-        )
 
 
 def _target_user_id(target) -> int | None:
@@ -296,10 +198,14 @@ def _unit_of(user_id: int) -> int | None:
 def _in_scope(user, scope: Scope, target) -> bool:
     if scope is Scope.ALL:
         return True
+    if target is None:
+        # P-31: a scoped check needs its target, or ANY said out loud.
+        log.warning("permission check with scope %s and no target refused (pass ANY)", scope)
+        return False
     if scope is Scope.SELF:
-        return target is None or _target_user_id(target) == user.pk
+        return target is ANY or _target_user_id(target) == user.pk
     if scope is Scope.UNIT:
-        if target is None:
+        if target is ANY:
             return True
         unit_id = _target_unit_id(target)
         if unit_id is None:
@@ -309,10 +215,10 @@ def _in_scope(user, scope: Scope, target) -> bool:
             unit_id = _unit_of(target_user)
         return unit_id is not None and unit_id in _covered_units(user)
     if scope is Scope.COURSE:
-        if PUBLISHER_GROUP in _group_names(user):
+        groups, _contact, staff = stored_facts(user)
+        if PUBLISHER_GROUP in groups:
             return True
-        staff = _course_staff(user)
-        if target is None:
+        if target is ANY:
             return bool(staff)
         key = target.course_key if isinstance(target, CourseTarget) else target
         return str(key) in staff
@@ -320,7 +226,12 @@ def _in_scope(user, scope: Scope, target) -> bool:
 
 
 def check(user, action: Action | str, target=None) -> bool:
-    """True when the user holds a role allowed to do `action` on `target` (deny by default)."""
+    """True when the user holds a role allowed to do `action` on `target` (deny by default).
+
+    `target` is a user (id, User or Person), a unit, a course, or `ANY` to ask whether the
+    user may do the action at all; None (the target left out) passes only roles whose scope
+    is ALL.
+    """
     rule = _RULES.get(_key(action))
     if rule is None:
         log.error("permission check for an unregistered action %r refused", _key(action))
@@ -357,8 +268,9 @@ def is_blocked(user) -> bool:
 def elearn_required(action: Action | str, target: Callable | None = None):
     """Decorator for plain Django views: sign-in, standing and `require(action, target)`.
 
-    `target(request, *args, **kwargs)` returns the target; an anonymous user is sent to the
-    sign-in page, a blocked or unauthorised one gets 403.
+    `target(request, *args, **kwargs)` returns the target, or `target` is `ANY` (the view
+    checks the scope itself); an anonymous user is sent to the sign-in page, a blocked or
+    unauthorised one gets 403.
     """
 
     def decorator(view):
@@ -369,7 +281,8 @@ def elearn_required(action: Action | str, target: Callable | None = None):
                 return redirect_to_login(request.get_full_path())
             if is_blocked(user):
                 raise PermissionDenied(_("Your account cannot be used at the moment."))
-            require(user, action, target(request, *args, **kwargs) if target else None)
+            value = target(request, *args, **kwargs) if callable(target) else target
+            require(user, action, value)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -378,7 +291,8 @@ def elearn_required(action: Action | str, target: Callable | None = None):
 
 
 class ElearnRequiredMixin:
-    """Mixin for class-based views: set `elearn_action`, override `get_elearn_target`."""
+    """Mixin for class-based views: set `elearn_action`, override `get_elearn_target`
+    (return `ANY` when the view filters by scope itself; None passes only unscoped roles)."""
 
     elearn_action: Action | str | None = None
 

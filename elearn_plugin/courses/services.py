@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.core.upsert import conflict_target
+from elearn_plugin.core.upsert import conflict_target, insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.courses.keys import parse_course_key
 from elearn_plugin.courses.models import (
@@ -236,7 +236,9 @@ def assign_bulk(specs: Sequence[AssignmentSpec]) -> int:
             )
             new = [s for s in chunk if (s.user_id, s.course_key, s.source) not in existing]
             now = timezone.now()
-            Assignment.objects.bulk_create(
+            # A concurrent writer may have taken a key since the SELECT (P-33).
+            created += insert_ignoring_conflicts(
+                Assignment,
                 [
                     Assignment(
                         user_id=s.user_id,
@@ -247,9 +249,7 @@ def assign_bulk(specs: Sequence[AssignmentSpec]) -> int:
                     )
                     for s in new
                 ],
-                ignore_conflicts=True,
             )
-            created += len(new)
     return created
 
 
@@ -319,7 +319,8 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
                 )
             )
             new = [s for s in chunk if (s.user_id, s.course_key) not in existing]
-            CourseCompletion.objects.bulk_create(
+            created += insert_ignoring_conflicts(
+                CourseCompletion,
                 [
                     CourseCompletion(
                         user_id=s.user_id,
@@ -329,9 +330,7 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
                     )
                     for s in new
                 ],
-                ignore_conflicts=True,
             )
-            created += len(new)
             wanted = {(s.user_id, s.course_key) for s in chunk}
             stored = [
                 row

@@ -35,6 +35,13 @@ class PlatformRolesAdapter:
         return {str(key) for key in keys if key}
 
 
+def _announce(user_id: int) -> None:
+    """What the platform's CourseAccessRole save/delete signal does: cached roles are stale."""
+    from elearn_plugin.role_facts import invalidate_roles  # noqa: PLC0415
+
+    invalidate_roles([user_id])
+
+
 class FakeRolesAdapter:
     """An in-memory registry for the standalone site and tests."""
 
@@ -48,10 +55,12 @@ class FakeRolesAdapter:
     @classmethod
     def grant(cls, user_id: int, course_key: str) -> None:
         cls._registry[user_id].add(str(course_key))
+        _announce(user_id)
 
     @classmethod
     def revoke(cls, user_id: int, course_key: str) -> None:
         cls._registry[user_id].discard(str(course_key))
+        _announce(user_id)
 
     @classmethod
     def clear(cls) -> None:

@@ -21,8 +21,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
+from elearn_plugin.core import generations
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.upsert import insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.learning.models import (
     ActivityKind,
@@ -36,7 +38,8 @@ CHUNK_SIZE = 500
 MAX_ACTIVITY = timedelta(days=2)
 MAX_SLOT = timedelta(days=31)
 MAX_RATING = Decimal("5")
-_SLOTS_CACHE_KEY = "elearn:learning:slots:v1:{}"
+_SLOTS_CACHE_KEY = "elearn:learning:slots:v2:{}"
+_SLOTS_GEN_KEY = "elearn:learning:slots:gen:{}"
 _SLOTS_CACHE_SECONDS = 3600
 TOTAL = "total"
 
@@ -284,10 +287,10 @@ def _record_chunk(chunk: Sequence[ActivitySpec]) -> int:
     ]
     try:
         with transaction.atomic():
-            LearningActivity.objects.bulk_create(rows, ignore_conflicts=True)
+            # A concurrent writer may have taken a key since the SELECT (P-33).
+            return insert_ignoring_conflicts(LearningActivity, rows)
     except IntegrityError:
         raise LearningDataError("an activity refers to a user or unit that does not exist")
-    return len(rows)
 
 
 def grant_slot(
@@ -318,8 +321,9 @@ def grant_slot(
             ends_at=end,
             defaults={"granted_by": actor, "reason": reason},
         )
-        transaction.on_commit(lambda: cache.delete(_SLOTS_CACHE_KEY.format(user_id)))
-    cache.delete(_SLOTS_CACHE_KEY.format(user_id))
+        # A reader that loaded the slots before this commit stores them under the older
+        # generation, which no later reader takes (P-18).
+        generations.bump([_SLOTS_GEN_KEY.format(user_id)])
     return slot
 
 
@@ -327,15 +331,19 @@ def permitted_slots(
     user_id: int, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
     """The learner's permitted slots overlapping `[start, end)`, read through the cache."""
-    key = _SLOTS_CACHE_KEY.format(user_id)
-    every = cache.get(key)
-    if every is None:
+    key, gen_key = _SLOTS_CACHE_KEY.format(user_id), _SLOTS_GEN_KEY.format(user_id)
+    found = cache.get_many([gen_key, key])
+    generation = generations.ensure(gen_key, found.get(gen_key))
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        every = entry[1]
+    else:
         every = list(
             PermittedSlot.objects.filter(user_id=user_id)
             .order_by("starts_at")
             .values_list("starts_at", "ends_at")
         )
-        cache.set(key, every, _SLOTS_CACHE_SECONDS)
+        cache.set(key, (generation, every), _SLOTS_CACHE_SECONDS)
     return [(s, e) for s, e in every if s < end and e > start]
 
 

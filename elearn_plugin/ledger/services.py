@@ -16,6 +16,7 @@ from django.db.models import Sum
 
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.upsert import insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.ledger.models import LedgerEntry, LedgerKind
 
@@ -129,12 +130,10 @@ def add_entries_bulk(entries: Sequence[LedgerEntrySpec]) -> int:
             if new:
                 try:
                     with transaction.atomic():
-                        LedgerEntry.objects.bulk_create(
-                            [_row(s) for s in new], ignore_conflicts=True
-                        )
+                        # A concurrent writer may have taken a key since the SELECT (P-33).
+                        created += insert_ignoring_conflicts(LedgerEntry, [_row(s) for s in new])
                 except IntegrityError:
                     raise LedgerDataError("an entry refers to a user that does not exist")
-            created += len(new)
     return created
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -426,22 +425,36 @@ def _section(data: dict, name: str, problems: list[Problem]) -> list:
 
 
 def _duplicates(
-    values: list[tuple[str, str]], field_name: str, section: str, problems: list[Problem]
+    values: list[tuple[str, str]],
+    field_name: str,
+    section: str,
+    problems: list[Problem],
+    *,
+    personal: bool = False,
 ) -> None:
-    """Flag every record after the first that repeats a natural key."""
-    counts: Counter = Counter()
+    """Flag every record after the first that repeats a natural key.
+
+    A personal value (a username, an email) is not repeated in the message: the record it
+    repeats is named by its position instead (P-32).
+    """
+    first: dict[str, str] = {}
     for where, value in values:
         if not value:
             continue
-        counts[value] += 1
-        if counts[value] > 1:
-            problems.append(
-                Problem(
-                    f"{where}.{field_name}",
-                    _('"%(value)s" is given twice in %(section)s.')
-                    % {"value": value[:80], "section": section},
-                )
-            )
+        if value not in first:
+            first[value] = where
+            continue
+        if personal:
+            message = _("the same as %(first)s: each must be unique in %(section)s.") % {
+                "first": f"{first[value]}.{field_name}",
+                "section": section,
+            }
+        else:
+            message = _('"%(value)s" is given twice in %(section)s.') % {
+                "value": value[:80],
+                "section": section,
+            }
+        problems.append(Problem(f"{where}.{field_name}", message))
 
 
 # --- the whole file --------------------------------------------------------------------
@@ -554,10 +567,18 @@ def validate(
         [(f.where, r.employee_id) for f, r in people_rows], "employee_id", "people", problems
     )
     _duplicates(
-        [(f.where, r.username.casefold()) for f, r in people_rows], "username", "people", problems
+        [(f.where, r.username.casefold()) for f, r in people_rows],
+        "username",
+        "people",
+        problems,
+        personal=True,
     )
     _duplicates(
-        [(f.where, r.email.casefold()) for f, r in people_rows], "email", "people", problems
+        [(f.where, r.email.casefold()) for f, r in people_rows],
+        "email",
+        "people",
+        problems,
+        personal=True,
     )
     employees = {r.employee_id for _f, r in people_rows if r.employee_id} | known.employee_ids
 

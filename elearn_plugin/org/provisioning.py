@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter
+from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter, hash_passwords
 from elearn_plugin.org import services
 from elearn_plugin.org.models import JobRole, Membership, Person, Unit
 from elearn_plugin.permissions import Role, roles_of
@@ -373,14 +373,30 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
 # ---------------------------------------------------------------------------- writing
 
 
-def _create(plan: _Plan, when: datetime, password_sink) -> list[int]:
+def _prehash(rows: Sequence[ProvisionRow]) -> dict[str, tuple[str, str]]:
+    """Passwords and their hashes for the rows whose username is not taken yet, computed
+    before the import's transaction: PBKDF2 is most of an import's time, and no lock is
+    held meanwhile. A row that is new only inside the transaction is hashed there."""
+    names = {row.username for row in rows if row.username}
+    taken: set[str] = set()
+    for chunk in chunked(sorted(names), CHUNK):
+        users = get_user_model().objects.filter(username__in=chunk)
+        taken.update(name.casefold() for name in users.values_list("username", flat=True))
+    new = sorted({name.casefold() for name in names} - taken)
+    passwords = [generate_password() for _name in new]
+    return dict(zip(new, zip(passwords, hash_passwords(passwords), strict=True), strict=True))
+
+
+def _create(plan: _Plan, when: datetime, password_sink, prehashed: dict) -> list[int]:
+    secrets_of = [prehashed.get(row.username.casefold()) for row in plan.new]
     issued = [
-        IssuedPassword(row.employee_id, row.username, generate_password()) for row in plan.new
+        IssuedPassword(row.employee_id, row.username, found[0] if found else generate_password())
+        for row, found in zip(plan.new, secrets_of, strict=True)
     ]
     users = get_user_adapter().create_users_bulk(
         [
-            NewUser(row.username, _email_of(row), row.name, pw.password)
-            for row, pw in zip(plan.new, issued, strict=True)
+            NewUser(row.username, _email_of(row), row.name, pw.password, found[1] if found else "")
+            for row, pw, found in zip(plan.new, issued, secrets_of, strict=True)
         ]
     )
     people = [
@@ -450,6 +466,7 @@ def provision(
         raise services.OrgError(_("A time without a time zone was given."))
     rows = list(rows)
     report = ProvisionReport(dry_run=dry_run)
+    prehashed = {} if dry_run else _prehash(rows)
     try:
         with transaction.atomic():
             plan = _plan(rows, actor, report)
@@ -465,7 +482,7 @@ def provision(
             if report.problems or dry_run:
                 raise ProvisionAborted
             if plan.new:
-                _create(plan, when, password_sink)
+                _create(plan, when, password_sink, prehashed)
             if update and plan.changed:
                 _update(plan, when, actor)
             report.applied = True

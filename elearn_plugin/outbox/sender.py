@@ -144,9 +144,12 @@ def send_pending(limit: int = 200, now: datetime | None = None) -> SendResult:
     token = uuid.uuid4().hex
     sent = failed = 0
     if _claim(limit, now, token):
-        for row in OutboxMessage.objects.filter(claim=token).select_related("user"):
+        rows = list(OutboxMessage.objects.filter(claim=token).select_related("user"))
+        # The recipients' language preferences, one query for the batch.
+        preferred = _host_languages({row.user_id for row in rows if not row.language})
+        for row in rows:
             try:
-                deliver(row)
+                deliver(row, language=_language(row, preferred))
             except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
                 _record_failure(row, exc, now, token)
                 failed += 1
@@ -190,25 +193,28 @@ def _record_failure(row: OutboxMessage, exc: Exception, now: datetime, token: st
     )
 
 
-def _language(row: OutboxMessage) -> str:
+def _language(row: OutboxMessage, preferred: dict[int, str] | None = None) -> str:
     if row.language:
         return row.language
-    return _host_language(row.user) or settings.LANGUAGE_CODE
+    if preferred is None:
+        preferred = _host_languages({row.user_id})
+    return preferred.get(row.user_id) or settings.LANGUAGE_CODE
 
 
-def _host_language(user) -> str:
-    """The learner's language preference inside Open edX; empty elsewhere."""
+def _host_languages(user_ids: set[int]) -> dict[int, str]:
+    """The learners' language preferences inside Open edX (one query); empty elsewhere."""
+    if not user_ids:
+        return {}
     try:
         from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY  # noqa: PLC0415
-        from openedx.core.djangoapps.user_api.preferences.api import (  # noqa: PLC0415
-            get_user_preference,
-        )
+        from openedx.core.djangoapps.user_api.models import UserPreference  # noqa: PLC0415
     except ImportError:
-        return ""
+        return {}
     try:
-        return get_user_preference(user, LANGUAGE_KEY) or ""
+        rows = UserPreference.objects.filter(user_id__in=user_ids, key=LANGUAGE_KEY)
+        return {uid: value for uid, value in rows.values_list("user_id", "value") if value}
     except Exception:  # noqa: BLE001 - a missing preference falls back to the site language
-        return ""
+        return {}
 
 
 def _address(user) -> str:
@@ -228,14 +234,15 @@ def _context(row: OutboxMessage) -> dict:
     }
 
 
-def deliver(row: OutboxMessage) -> None:
-    """Render and send one row now; raises on failure (the caller records it)."""
+def deliver(row: OutboxMessage, language: str | None = None) -> None:
+    """Render and send one row now (in `language`, else the row's or the recipient's);
+    raises on failure (the caller records it)."""
     try:
         message_type = get_message_type(row.message_type)
     except UnknownMessageType:
         raise PermanentDeliveryError(f"unknown message type {row.message_type}")
     address = _address(row.user)
-    language = _language(row)
+    language = language or _language(row)
     if backend() == "ace":
         _send_with_ace(row, message_type, address, language)
     else:

@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 
 from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.upsert import insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.outbox.messages import get_message_type
 from elearn_plugin.outbox.models import OutboxMessage
@@ -132,8 +133,8 @@ def enqueue_bulk(rows: Sequence[OutboxRow]) -> int:
             continue
         try:
             with transaction.atomic():
-                OutboxMessage.objects.bulk_create(new, ignore_conflicts=True)
+                # A concurrent writer may have taken a key since the SELECT (P-33).
+                created += insert_ignoring_conflicts(OutboxMessage, new)
         except IntegrityError:
             raise OutboxError("a message is addressed to a user that does not exist")
-        created += len(new)
     return created

@@ -54,6 +54,14 @@ def _delete_login_cookies(response) -> None:
     delete_logged_in_cookies(response)
 
 
+def _hr_contact(block) -> str:
+    """How to reach the HR centre: the operator's text (`ELEARN_REINSTATEMENT_HELP`); for a
+    revocation or freeze, the sentence on applying when the operator gave none (P-8)."""
+    if block.kind == "suspension" and not getattr(settings, "ELEARN_REINSTATEMENT_HELP", ""):
+        return ""
+    return signin.reinstatement_help()
+
+
 class BlockedSessionMiddleware:
     """Sign out a blocked user on their next request and show the reason and end date."""
 
@@ -73,7 +81,9 @@ class BlockedSessionMiddleware:
                     request,
                     "elearn_plugin/standing/blocked.html",
                     {
-                        "block": block,
+                        # Not "block": inside {% block %} Django's own `block` hides it.
+                        "standing": block,
+                        "hr_contact": _hr_contact(block),
                         "message": describe_block(block),
                         "reason": reason_text(block),
                         "ends_at": format_end(block.ends_at) if block.ends_at else "",

@@ -21,8 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.core import generations
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.core.upsert import insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.standing.models import Sanction, SanctionKind
 
@@ -76,14 +78,17 @@ def _cache_key(user_id: int) -> str:
     return f"elearn:standing:block:{user_id}"
 
 
+def _generation_key(user_id: int) -> str:
+    return f"elearn:standing:gen:{user_id}"
+
+
 def invalidate(user_ids: Iterable[int]) -> None:
-    """Forget the cached block of these learners (now and again after the commit)."""
-    keys = [_cache_key(uid) for uid in set(user_ids)]
-    if not keys:
-        return
-    cache.delete_many(keys)
-    # A reader between the delete and the commit may have cached the old answer.
-    transaction.on_commit(lambda: cache.delete_many(keys))
+    """Make the cached block of these learners stale (now and again after the commit).
+
+    The learner's generation changes; a reader that read the rows before the commit stores
+    its answer under the older generation, which no later reader takes (P-8).
+    """
+    generations.bump(_generation_key(uid) for uid in set(user_ids))
 
 
 def revoke_tokens_after_commit(user_ids: Iterable[int]) -> None:
@@ -225,13 +230,9 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
     created = 0
     with transaction.atomic():
         for chunk in chunked(unique, CHUNK):
-            scope = Sanction.objects.filter(
-                user_id__in={s.user_id for s in chunk},
-                kind__in={s.kind for s in chunk},
-                source__in={s.source for s in chunk},
-            )
-            before = scope.count()
-            Sanction.objects.bulk_create(
+            # The database's own count: a row a concurrent writer inserted is not ours (P-33).
+            created += insert_ignoring_conflicts(
+                Sanction,
                 [
                     Sanction(
                         user_id=s.user_id,
@@ -246,9 +247,7 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
                     )
                     for s in chunk
                 ],
-                ignore_conflicts=True,
             )
-            created += scope.count() - before
         invalidate(s.user_id for s in unique)
         # Every learner of a block in the input: one already blocked has no tokens left, so
         # a repeated run deletes nothing.
@@ -279,6 +278,27 @@ def lift(sanction_id: int, *, actor, reason: str) -> Sanction:
         invalidate([sanction.user_id])
     log.info("sanction %s lifted by user %s", sanction.pk, sanction.lifted_by_id)
     return sanction
+
+
+def lift_bulk(sanction_ids: Iterable[int], *, actor, reason: str) -> int:
+    """End many sanctions early with one reason (the admin's action); returns how many were
+    lifted. Unknown or already-lifted ids are left as they are; one UPDATE per chunk."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise SanctionError(_("A reason is required to lift a sanction."))
+    ids = sorted({int(pk) for pk in sanction_ids})
+    lifted = 0
+    with transaction.atomic():
+        for chunk in chunked(ids, CHUNK):
+            rows = Sanction.objects.select_for_update().filter(pk__in=chunk, lifted_at__isnull=True)
+            user_ids = set(rows.values_list("user_id", flat=True))
+            if not user_ids:
+                continue
+            lifted += rows.update(
+                lifted_at=timezone.now(), lifted_by_id=_actor_id(actor), lift_reason=reason.strip()
+            )
+            invalidate(user_ids)
+    log.info("%s sanctions lifted by user %s", lifted, _actor_id(actor))
+    return lifted
 
 
 def reinstate(user_id: int, *, actor, reason: str) -> int:
@@ -331,15 +351,17 @@ def _compute(user_id: int, now: datetime) -> tuple[Block | None, datetime | None
 def active_block(user_id: int, now: datetime | None = None) -> Block | None:
     """The learner's current block, or None; cached per learner, never stale past an end."""
     now = now or timezone.now()
-    key = _cache_key(user_id)
-    cached = cache.get(key)
-    if cached is not None:
-        computed_at, valid_until, data = cached
+    key, gen_key = _cache_key(user_id), _generation_key(user_id)
+    found = cache.get_many([gen_key, key])
+    generation = generations.ensure(gen_key, found.get(gen_key))
+    cached = found.get(key)
+    if cached is not None and len(cached) == 4 and cached[0] == generation:
+        _gen, computed_at, valid_until, data = cached
         if computed_at <= now and (valid_until is None or now < valid_until):
             return Block(*data) if data else None
     block, valid_until = _compute(user_id, now)
     data = (block.kind, block.reason_code, block.reason, block.ends_at) if block else ()
-    cache.set(key, (now, valid_until, data), CACHE_SECONDS)
+    cache.set(key, (generation, now, valid_until, data), CACHE_SECONDS)
     return block
 
 

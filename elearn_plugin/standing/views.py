@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from elearn_plugin.gate import describe_block
-from elearn_plugin.permissions import Action, elearn_required, require
+from elearn_plugin.permissions import ANY, Action, elearn_required, require
 from elearn_plugin.standing import services
 from elearn_plugin.standing.models import Sanction
 
@@ -54,7 +54,7 @@ def my_standing(request: HttpRequest) -> JsonResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@elearn_required(Action.LIFT_SANCTION)
+@elearn_required(Action.LIFT_SANCTION, ANY)
 def lift_sanction(request: HttpRequest, sanction_id: int) -> HttpResponse:
     """HR lifts one sanction, giving a reason (P-8)."""
     sanction = get_object_or_404(Sanction, pk=sanction_id)

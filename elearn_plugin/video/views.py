@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from elearn_plugin.gate import block_of
 from elearn_plugin.permissions import (
+    ANY,
     Action,
     ElearnPermission,
     check,
@@ -104,6 +105,9 @@ class _WatchView(APIView):
     permission_classes = [ElearnPermission]
     parser_classes = [_BodyLeftToView]
     elearn_action = Action.REPORT_WATCH
+
+    def get_elearn_target(self):
+        return self.request.user.pk  # the learner's own watch data
 
     def get_authenticators(self):
         return _authenticators()
@@ -269,7 +273,7 @@ def report(request: HttpRequest) -> HttpResponse:
             raise _Refused(
                 exceptions.PermissionDenied(_("Your account cannot be used at the moment."))
             )
-        if not check(user, Action.REPORT_WATCH):
+        if not check(user, Action.REPORT_WATCH, user.pk):
             raise _Refused(exceptions.PermissionDenied(ElearnPermission.message))
         if request.method != "POST":
             raise _Refused(exceptions.MethodNotAllowed(request.method))
@@ -369,6 +373,10 @@ class GrantSlotView(APIView):
     permission_classes = [ElearnPermission]
     elearn_action = Action.GRANT_LEARNING_SLOT
 
+    def get_elearn_target(self):
+        # The learner comes with the body: `grant_slot_from` checks the scope for them.
+        return ANY
+
     def post(self, request):
         try:
             slot = grant_slot_from(request.user, request.data)
@@ -390,7 +398,7 @@ class GrantSlotView(APIView):
         )
 
 
-@elearn_required(Action.GRANT_LEARNING_SLOT)
+@elearn_required(Action.GRANT_LEARNING_SLOT, ANY)
 def grant_slot_page(request):
     """The training contact's page to grant a permitted slot."""
     context = {"error": "", "slot": None, "values": {}}

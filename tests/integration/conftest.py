@@ -3,7 +3,8 @@
 Run it as its own pytest call (the Makefile's `integration` target):
     pytest tests/integration --ds=tests.settings_integration --migrations -p no:xdist
 A missing service skips the suite with the service and its address in the reason, unless
-ELEARN_REQUIRE_SERVICES=1 (CI), where a missing service is a failure.
+ELEARN_REQUIRE_SERVICES=1 (CI), where a missing service is a failure and so is any other
+skip (the report hook at the end of this file).
 """
 
 from __future__ import annotations
@@ -200,30 +201,13 @@ def worker_log(proc: subprocess.Popen) -> str:
     return Path(proc.log_path).read_text(errors="replace")[-4000:]  # type: ignore[attr-defined]
 
 
-def service_module(dotted: str):
-    """Import a domain module, or skip naming it when that domain has not been delivered yet."""
-    import importlib  # noqa: PLC0415
-
-    try:
-        return importlib.import_module(dotted)
-    except ImportError as exc:
-        pytest.skip(f"{dotted} is not available yet ({exc})")
-
-
-def has_migrations() -> bool:
-    """Whether elearn_plugin ships migrations (they are generated when the domains are merged)."""
-    from django.db.migrations.loader import MigrationLoader  # noqa: PLC0415
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    return any(app == "elearn_plugin" for app, _name in loader.disk_migrations)
-
-
-@pytest.fixture
-def migrated_models(db) -> None:
-    """Tests that write the plugin's tables need its migrations on MariaDB."""
-    if not has_migrations():
-        # In CI (ELEARN_REQUIRE_SERVICES=1) a plugin without migrations is a failure.
-        unavailable(
-            "elearn_plugin has no migrations yet: run `makemigrations elearn_plugin` "
-            "(generated once the domain models are merged)"
-        )
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under ELEARN_REQUIRE_SERVICES=1 nothing in this suite may skip: a skip, wherever it
+    comes from (a fixture, `pytest.skip`, `importorskip`, a marker), is reported as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and services_required() and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under ELEARN_REQUIRE_SERVICES=1: {reason}"

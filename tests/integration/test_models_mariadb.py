@@ -6,9 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from tests.integration.conftest import service_module
-
-pytestmark = pytest.mark.usefixtures("migrated_models")
+pytestmark = pytest.mark.django_db
 
 CHINESE_NAME = ("张", "晓明")
 CHINESE_REASON = "共享账号：借给同事使用（第二次）🔒"
@@ -24,7 +22,7 @@ def test_chinese_names_and_4_byte_characters_round_trip(make_user, django_user_m
 
 def test_impose_twice_gives_one_sanction(make_user):
     # P-4, P-33: the same decision imposed twice (a re-run, a redelivered task) is one sanction.
-    standing = service_module("elearn_plugin.standing.services")
+    from elearn_plugin.standing import services as standing
     from elearn_plugin.standing.models import Sanction
 
     user = make_user()
@@ -60,7 +58,7 @@ def test_sanction_key_is_a_database_constraint(make_user):
 
 def test_impose_bulk_twice_creates_nothing_the_second_time(make_user):
     # P-21, P-22, P-33: a month close run twice writes its warnings once.
-    standing = service_module("elearn_plugin.standing.services")
+    from elearn_plugin.standing import services as standing
     from elearn_plugin.standing.models import Sanction
 
     users = [make_user() for _ in range(5)]
@@ -77,7 +75,7 @@ def test_impose_bulk_twice_creates_nothing_the_second_time(make_user):
 
 def test_ledger_bulk_add_twice_keeps_the_count(make_user):
     # P-20, P-33: credits replayed after a crash are not credited twice.
-    ledger = service_module("elearn_plugin.ledger.services")
+    from elearn_plugin.ledger import services as ledger
     from elearn_plugin.ledger.models import LedgerEntry
 
     users = [make_user() for _ in range(3)]
@@ -102,7 +100,7 @@ def test_ledger_bulk_add_twice_keeps_the_count(make_user):
 
 def test_completion_recorded_twice_credits_once(make_user):
     # P-17, P-20, P-33: one completion, one credit entry, however often it is reported.
-    courses = service_module("elearn_plugin.courses.services")
+    from elearn_plugin.courses import services as courses
     from elearn_plugin.courses.models import CourseCompletion
     from elearn_plugin.ledger.models import LedgerEntry
 
@@ -129,7 +127,7 @@ def test_completion_recorded_twice_credits_once(make_user):
 
 def test_outbox_enqueue_twice_keeps_one_message(make_user):
     # P-21, P-33: a warning email enqueued twice is stored (and so sent) once.
-    outbox = service_module("elearn_plugin.outbox.services")
+    from elearn_plugin.outbox import services as outbox
     from elearn_plugin.outbox.models import OutboxMessage
 
     user = make_user()
@@ -145,7 +143,7 @@ def test_outbox_enqueue_twice_keeps_one_message(make_user):
 
 def test_bad_input_changes_nothing(make_user):
     # P-33 (bad input): a batch with one unknown learner is refused whole.
-    standing = service_module("elearn_plugin.standing.services")
+    from elearn_plugin.standing import services as standing
     from elearn_plugin.standing.models import Sanction
 
     user = make_user()

@@ -1,10 +1,9 @@
 """The services the suite runs on are the ones configured, not an embedded stand-in."""
 
-import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.integration.conftest import probe_rabbitmq
+from tests.integration.conftest import probe_rabbitmq, unavailable
 
 
 def test_database_is_mariadb_with_utf8mb4(db):
@@ -29,7 +28,7 @@ def test_broker_and_cache_are_redis():
 def test_rabbitmq_optional_broker_answers():
     reason = probe_rabbitmq()
     if reason:
-        pytest.skip(f"optional broker: {reason}")
+        unavailable(f"optional broker: {reason}")
     from kombu import Connection
 
     with Connection("amqp://guest:guest@127.0.0.1:5672//", connect_timeout=3) as conn:

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.db import connection
 
-from tests.integration.conftest import ROOT, service_module, subprocess_env
+from tests.integration.conftest import ROOT, subprocess_env
 from tests.integration.jobs import JOB, RUNS_TABLE, ensure_runs_table
 
 # Each process waits for the same wall-clock instant, then runs `manage.py elearn_tick`.
@@ -29,8 +29,7 @@ PROCESS_TIMEOUT = 90
 
 
 @pytest.fixture
-def runs_table(migrated_models, transactional_db):
-    service_module("elearn_plugin.tick.services")
+def runs_table(transactional_db):
     ensure_runs_table()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {RUNS_TABLE}")

@@ -13,9 +13,9 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, connections
 
-from tests.integration.conftest import service_module
+from elearn_plugin.video import services as video_services
 
-pytestmark = pytest.mark.usefixtures("migrated_models")
+pytestmark = pytest.mark.django_db
 
 BLOCK = "block-v1:Org+IT+2026+type@elearn_video+block@intro"
 COURSE = "course-v1:Org+IT+2026"
@@ -30,7 +30,7 @@ def _at(seconds: float) -> datetime:
 @pytest.fixture
 def video():
     cache.clear()
-    yield service_module("elearn_plugin.video.services")
+    yield video_services
     cache.clear()
 
 

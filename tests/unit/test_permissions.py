@@ -79,7 +79,7 @@ def test_group_publisher_publishes_any_course(role_users):  # P-10, P-31
 
 def test_learner_sees_only_own_records(role_users):  # P-31
     u = role_users
-    assert check(u.learner, Action.VIEW_OWN_RECORDS)
+    assert check(u.learner, Action.VIEW_OWN_RECORDS, permissions.ANY)
     assert check(u.learner, Action.VIEW_OWN_RECORDS, u.learner.pk)
     assert check(u.learner, Action.VIEW_OWN_RECORDS, u.learner)
     assert not check(u.learner, Action.VIEW_OWN_RECORDS, u.other_learner.pk)
@@ -146,7 +146,7 @@ def test_anonymous_and_unknown_actions_are_refused(role_users):  # P-31
 def test_register_extends_and_refuses_duplicates(role_users):  # P-31
     permissions.register("submit_feedback", {Role.LEARNER: Scope.SELF})
     try:
-        assert check(role_users.learner, "submit_feedback")
+        assert check(role_users.learner, "submit_feedback", permissions.ANY)
         assert not check(role_users.learner, "submit_feedback", role_users.other_learner.pk)
         with pytest.raises(ValueError, match="already registered"):
             permissions.register("submit_feedback", {Role.HR: Scope.ALL})
@@ -176,6 +176,9 @@ def test_roles_adapter_choice(settings):  # P-31
 class UnitRecords(APIView):
     permission_classes = [ElearnPermission]
     elearn_action = Action.VIEW_UNIT_RECORDS
+
+    def get_elearn_target(self):
+        return permissions.ANY  # a list page: it filters by scope itself
 
     def get(self, request):
         return Response({"ok": True})
@@ -266,3 +269,28 @@ def test_group_change_needs_a_fresh_user(role_users):  # P-31
     learner.groups.add(Group.objects.get_or_create(name=permissions.REVIEWER_GROUP)[0])
     permissions.forget_roles(learner)
     assert check(learner, Action.REVIEW_COURSE)
+
+
+# P-31: a check that forgets its target is refused for every scope that depends on the
+# target (SELF, UNIT, COURSE); "may the user do this at all" is asked with ANY.
+def test_a_scoped_check_without_a_target_is_refused(role_users):
+    u = role_users
+    staff = u.other_learner
+    FakeRolesAdapter.grant(staff.pk, COURSE)
+    assert not check(fresh(staff), Action.PUBLISH_COURSE, None)  # COURSE, course staff
+    assert not check(u.learner, Action.VIEW_OWN_RECORDS, None)  # SELF
+    assert not check(u.learner, Action.REPORT_WATCH)  # SELF, target left out
+    assert not check(u.contact, Action.VIEW_UNIT_RECORDS, None)  # UNIT
+    assert not check(u.contact, Action.GRANT_LEARNING_SLOT)  # UNIT, target left out
+    assert not check(u.publisher, Action.PUBLISH_COURSE, None)  # COURSE
+    with pytest.raises(PermissionDenied):
+        require(u.contact, Action.VIEW_UNIT_RECORDS)
+    # An unscoped role needs no target: HR may do its actions everywhere.
+    assert check(u.hr, Action.VIEW_UNIT_RECORDS, None)
+    # The explicit "any target" asks whether the user may do the action at all.
+    any_target = permissions.ANY
+    assert check(u.learner, Action.VIEW_OWN_RECORDS, any_target)
+    assert check(u.contact, Action.VIEW_UNIT_RECORDS, any_target)
+    assert check(u.publisher, Action.PUBLISH_COURSE, any_target)
+    assert check(fresh(staff), Action.PUBLISH_COURSE, any_target)
+    assert not check(u.learner, Action.VIEW_UNIT_RECORDS, any_target)

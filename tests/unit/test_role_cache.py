@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
 
-from elearn_plugin import permissions
+from elearn_plugin import permissions, role_facts
 from elearn_plugin.org import services as org
 from elearn_plugin.org.models import TrainingContact
-from elearn_plugin.permissions import Action, Role, check, roles_of
+from elearn_plugin.permissions import ANY, Action, Role, check, roles_of
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +58,7 @@ def test_roles_are_cached_between_requests(make_user, hr_group, django_assert_nu
 def test_learner_action_needs_no_query(make_user, django_assert_num_queries):
     user = fresh(make_user())
     with django_assert_num_queries(0):
-        assert check(user, Action.REPORT_WATCH)
+        assert check(user, Action.REPORT_WATCH, ANY)
         assert check(user, Action.REPORT_WATCH, user.pk)
         assert check(user, Action.VIEW_OWN_RECORDS, user.pk)
     # Someone else's records: the other roles of the rule are looked up, and refuse.
@@ -145,16 +145,16 @@ def test_staff_flag_is_never_stale(make_user):
 # P-31: a value computed from rows read before a change is not kept as fresh
 def test_value_computed_before_a_change_is_not_reused(make_user, hr_group, monkeypatch):
     user = make_user()
-    real = permissions._group_names
+    real = role_facts._group_names
 
     def read_then_change(u):
         names = real(u)  # the old rows: no HR group
         u.groups.add(hr_group)  # meanwhile, another request changes the membership
         return names
 
-    monkeypatch.setattr(permissions, "_group_names", read_then_change)
+    monkeypatch.setattr(role_facts, "_group_names", read_then_change)
     assert Role.HR not in roles_of(fresh(user))
-    monkeypatch.setattr(permissions, "_group_names", real)
+    monkeypatch.setattr(role_facts, "_group_names", real)
     assert Role.HR in roles_of(fresh(user))
 
 
@@ -162,8 +162,8 @@ def test_value_computed_before_a_change_is_not_reused(make_user, hr_group, monke
 def test_evicted_generation_forces_a_new_read(make_user, hr_group):
     user = make_user()
     _warm(user)
-    cache.delete(permissions._GEN_USER_KEY.format(user.pk))
-    cache.delete(permissions._GEN_ALL_KEY)
+    cache.delete(role_facts._GEN_USER_KEY.format(user.pk))
+    cache.delete(role_facts._GEN_ALL_KEY)
     type(user).groups.through.objects.bulk_create(
         [type(user).groups.through(user_id=user.pk, group_id=hr_group.pk)]
     )  # bulk_create sends no signal: only the new generation makes it visible
@@ -176,15 +176,15 @@ def test_change_in_a_transaction_is_announced_after_commit(
 ):
     user = make_user()
     _warm(user)
-    key = permissions._GEN_USER_KEY.format(user.pk)
+    key = role_facts._GEN_USER_KEY.format(user.pk)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
             user.groups.add(hr_group)
     assert callbacks, "no invalidation after commit"
     # A request that read the old rows before the commit stored them under the new generation.
     cache.set(
-        permissions._FACTS_KEY.format(user.pk),
-        (cache.get(permissions._GEN_ALL_KEY), cache.get(key), frozenset(), False),
+        role_facts._FACTS_KEY.format(user.pk),
+        (cache.get(role_facts._GEN_ALL_KEY), cache.get(key), frozenset(), False, frozenset()),
     )
     assert Role.HR not in roles_of(fresh(user))
     for callback in callbacks:
@@ -202,3 +202,36 @@ def test_forget_roles_drops_both(make_user, hr_group):
     assert Role.HR not in roles_of(user)  # memoised on this object; no signal was sent
     permissions.forget_roles(user)
     assert Role.HR in roles_of(user)
+
+
+# P-31: the host's course roles are cached with the groups; a publisher's course check
+# reads neither groups nor course roles again, and a course-role change is announced
+def test_course_roles_are_cached_and_invalidated(make_user, monkeypatch, django_assert_num_queries):
+    from elearn_plugin.host.roles import FakeRolesAdapter
+
+    calls = []
+    real = role_facts._course_staff
+
+    def counting(user):
+        calls.append(user.pk)
+        return real(user)
+
+    monkeypatch.setattr(role_facts, "_course_staff", counting)
+    course = "course-v1:Org+C1+2026"
+    user = make_user()
+    FakeRolesAdapter.grant(user.pk, course)
+    try:
+        assert Role.PUBLISHER in roles_of(fresh(user))
+        again = fresh(user)
+        calls.clear()
+        with django_assert_num_queries(0):
+            assert Role.PUBLISHER in roles_of(again)
+            assert check(again, Action.PUBLISH_COURSE, course)
+            assert not check(again, Action.PUBLISH_COURSE, "course-v1:Org+Other+2026")
+        assert calls == []
+        FakeRolesAdapter.revoke(user.pk, course)
+        # The platform's CourseAccessRole post_save/post_delete receiver:
+        role_facts._on_course_role_changed(None, type("Row", (), {"user_id": user.pk})())
+        assert Role.PUBLISHER not in roles_of(fresh(user))
+    finally:
+        FakeRolesAdapter.clear()

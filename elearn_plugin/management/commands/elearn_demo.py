@@ -110,6 +110,18 @@ class Command(BaseCommand):
         parser.add_argument("--file", default=str(DEMO_FILE), help="the demo data file")
 
     def handle(self, *args, reset: bool = False, file: str = str(DEMO_FILE), **options):
+        # The demo makes a superuser whose password is printed here and in the docs: never
+        # inside an Open edX site, only on the standalone site (fake host adapters).
+        if getattr(settings, "ELEARN_HOST_ADAPTERS", None) != "fake":
+            raise CommandError(
+                _(
+                    "elearn_demo creates a superuser with a known password: it runs only on "
+                    'the standalone site (ELEARN_HOST_ADAPTERS = "fake"), and this site '
+                    "uses %(adapters)r."
+                )
+                % {"adapters": getattr(settings, "ELEARN_HOST_ADAPTERS", None)},
+                returncode=2,
+            )
         # The policy and the file are checked first: a bad one must not cost the database.
         try:
             policy = get_policy()

@@ -31,7 +31,7 @@ def test_every_page_extends_the_base_layout(page):  # P-19
 
 def _blocked_page(language: str) -> str:
     context = {
-        "block": {"kind": "suspension"},
+        "standing": {"kind": "suspension"},
         "message": "<b>blocked</b>",
         "reason": "Account sharing",
         "ends_at": "2026-03-01 09:00",

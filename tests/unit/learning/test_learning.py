@@ -310,3 +310,24 @@ def test_without_a_valid_policy_time_is_not_judged_and_nothing_is_written(
         )
     assert LearningActivity.objects.count() == 0
     reset_policy_cache()
+
+
+# P-18: a reader that loaded the slots before a grant's commit stores them after the
+# post-commit invalidation; the next reader must see the grant, not the stale list.
+def test_a_stale_slot_list_cached_after_a_grant_is_never_served(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.helpers.cache_race import StaleReaderCache
+
+    user, contact = make_user(), make_user()
+    start, end = TUE_MORNING
+
+    def writer():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.grant_slot(user.pk, start, end, actor=contact, reason="r")
+
+    monkeypatch.setattr(services, "cache", StaleReaderCache(cache, writer))
+    # The reader's query ran before the writer's commit: it found no slot.
+    assert services.permitted_slots(user.pk, *JAN) == []
+    monkeypatch.undo()
+    assert services.permitted_slots(user.pk, *JAN) == [(start, end)]

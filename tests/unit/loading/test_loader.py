@@ -132,7 +132,7 @@ BAD_RECORDS = [
     (("job_roles", 0, "code"), "bad code!", "job_roles[0].code: must be 1-64"),
     (("people", 1, "unit"), "X", 'people[1].unit: unknown unit "X"'),
     (("people", 0, "job_role"), "pilot", 'people[0].job_role: unknown job role "pilot"'),
-    (("people", 1, "username"), "zhang.wei", 'people[1].username: "zhang.wei" is given twice'),
+    (("people", 1, "username"), "zhang.wei", "people[1].username: the same as people[0].username"),
     (("people", 1, "employee_id"), "E0001", 'people[1].employee_id: "E0001" is given twice'),
     (("people", 0, "email"), "not-an-email", "people[0].email: is not a valid email"),
     (("people", 0, "name"), _DELETE, "people[0].name: is required"),
@@ -179,6 +179,24 @@ def test_each_bad_record_is_reported_with_its_position_and_nothing_is_written(
     assert any(m.startswith(expected) for m in messages), messages
     assert not Unit.objects.exists()
     assert not get_user_model().objects.exists()
+
+
+# P-32: a repeated username or email is reported by the position of the record it repeats;
+# the value itself (personal data) is in no message
+@pytest.mark.django_db
+def test_duplicate_usernames_and_emails_are_not_echoed():
+    data = example()
+    first = data["people"][0]
+    data["people"][1]["username"] = first["username"].upper()
+    data["people"][1]["email"] = first["email"]
+    with pytest.raises(LoadError) as info:
+        load_data(data, TZ)
+    messages = [str(p) for p in info.value.problems]
+    assert "people[1].username: the same as people[0].username" in " ".join(messages)
+    assert "people[1].email: the same as people[0].email" in " ".join(messages)
+    for text in [*messages, str(info.value)]:
+        assert first["username"].casefold() not in text.casefold(), text
+        assert first["email"].casefold() not in text.casefold(), text
 
 
 @pytest.mark.django_db

@@ -364,3 +364,35 @@ def test_staff_provisions_anywhere(tree, roles, make_user):  # P-2
     hr = make_user(is_staff=True)
     rows, _ = read_rows(HEADER + ROWS_SUB + "E203,hq1,HQ One,,hq,clerk\n")
     assert services.provision(rows, update=False, actor=hr).created == 3
+
+
+# P-2, P-33: the PBKDF2 hashing of new passwords runs before the transaction opens (it takes
+# most of an import's time; row locks must not be held meanwhile), and the hash stored is
+# the hash of the password handed out
+def test_new_passwords_are_hashed_before_the_transaction(tree, roles, monkeypatch):
+    from django.contrib.auth.hashers import check_password
+    from django.db import connection
+
+    from elearn_plugin.host import users as host_users
+
+    outside = len(connection.atomic_blocks)
+    depths = []
+    real = host_users.make_password
+
+    def recording(password, *args, **kwargs):
+        depths.append(len(connection.atomic_blocks))
+        return real(password, *args, **kwargs)
+
+    monkeypatch.setattr(host_users, "make_password", recording)
+    rows, _ = read_rows(HEADER + GOOD)
+    issued = []
+    report = services.provision(rows, update=False, actor=None, password_sink=issued.extend)
+    assert report.applied and report.created == 3
+    assert len(depths) == 3 and set(depths) == {outside}
+    for pw in issued:
+        assert check_password(pw.password, User.objects.get(username=pw.username).password)
+    depths.clear()
+    # A dry run or a re-run (nothing new) hashes nothing.
+    services.provision(rows, update=False, actor=None, dry_run=True)
+    services.provision(rows, update=False, actor=None)
+    assert depths == []

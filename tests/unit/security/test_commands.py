@@ -32,6 +32,7 @@ BROKEN_INPUT_TESTS = {
     ],
     "elearn_demo": [
         "tests.unit.security.test_commands::test_demo_missing_or_bad_file_changes_nothing",
+        "tests.unit.security.test_commands::test_demo_refuses_outside_the_fake_host",
         "tests.unit.loading.test_demo::test_reset_refuses_a_database_that_is_not_a_sqlite_file",
     ],
     "elearn_health": ["tests.unit.security.test_commands::test_health_bad_arguments"],
@@ -166,3 +167,18 @@ def test_demo_missing_or_bad_file_changes_nothing(db, tmp_path, monkeypatch, con
     assert touched == []
     assert str(path) in str(error)
     assert not Person.objects.exists()
+
+
+# P-31, P-32: the demo creates a superuser with a password printed in the docs: it runs only
+# on the standalone site (fake host adapters), never inside an Open edX site
+@pytest.mark.parametrize("adapters", ["platform", "", "Fake"])
+def test_demo_refuses_outside_the_fake_host(db, settings, monkeypatch, adapters):
+    touched = []
+    monkeypatch.setattr(elearn_demo.Command, "_reset_database", lambda self: touched.append(1))
+    monkeypatch.setattr(elearn_demo.Command, "_migrate", lambda self: touched.append(2))
+    settings.ELEARN_HOST_ADAPTERS = adapters
+    error = _run("elearn_demo", "--reset")
+    assert error.returncode == 2
+    assert "ELEARN_HOST_ADAPTERS" in str(error) and "standalone" in str(error)
+    assert touched == []
+    assert not get_user_model().objects.filter(is_superuser=True).exists()

@@ -2,19 +2,22 @@
 
 A URL pattern under the `elearn` namespace or an XBlock handler that is not listed below
 fails this module: a new endpoint must name the test that holds its whole role matrix.
+That each endpoint asks `elearn_plugin.permissions.check` is proved by requesting it as a
+signed-in learner with `check` recording its calls, not by reading its source.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 from importlib.metadata import entry_points
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.views import APIView
+from django.core.cache import cache
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from elearn_plugin.permissions import ElearnPermission, ElearnRequiredMixin
+from elearn_plugin import permissions
 
 # url name -> "module path::test function" holding its role matrix (assert_role_matrix).
 ENDPOINT_MATRICES = {
@@ -41,9 +44,6 @@ HOST_GUARDED_HANDLERS = {
     # for course authors; in the LMS, content and settings fields are read-only.
     ("elearn_video", "submit_studio_edits"): "Studio saves edits for course authors only",
 }
-
-# Words in a plain view's source that show it asks elearn_plugin.permissions.
-_GUARDS = ("elearn_required", "require(", "check(")
 
 
 def _walk(patterns, namespace: str = ""):
@@ -124,39 +124,77 @@ def test_listed_matrix_tests_exist_and_assert_a_matrix(dotted):  # P-31
     )
 
 
-def _guarded(callback) -> str | None:
-    """Why the view is guarded by elearn_plugin.permissions, or None."""
-    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
-    if view_class is not None:
-        if issubclass(view_class, APIView):
-            if ElearnPermission in view_class.permission_classes and getattr(
-                view_class, "elearn_action", None
-            ):
-                return "ElearnPermission"
-            return None
-        if issubclass(view_class, ElearnRequiredMixin) and view_class.elearn_action:
-            return "ElearnRequiredMixin"
-        return None
-    source = inspect.getsource(callback)
-    return next((word for word in _GUARDS if word in source), None)
+@pytest.fixture
+def recorded_checks(monkeypatch):
+    """Every call of `permissions.check`, wherever the caller imported it from."""
+    calls: list[tuple] = []
+    real = permissions.check
+    plugin_patterns()  # imports every view module first
+
+    def recording(user, action, target=None):
+        calls.append((getattr(user, "pk", None), str(action), target))
+        return real(user, action, target)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("elearn_plugin") and getattr(module, "check", None) is real:
+            monkeypatch.setattr(module, "check", recording)
+    return calls
+
+
+def _url(pattern: URLPattern) -> str:
+    converters = getattr(pattern.pattern, "converters", {})
+    kwargs = {key: 1 if "Int" in type(conv).__name__ else "x" for key, conv in converters.items()}
+    return reverse(f"elearn:{pattern.name}", kwargs=kwargs)
+
+
+def _consulted(client, pattern: URLPattern, calls: list) -> list:
+    """The permission checks made while a signed-in learner requests the endpoint (GET, and
+    POST when GET asked nothing: a POST-only view may refuse the method first)."""
+    secret = "a" * 32  # a CSRF cookie and header, as the browser's page sends them
+    client.cookies["csrftoken"] = secret
+    for method in (client.get, client.post):
+        calls.clear()
+        method(_url(pattern), HTTP_X_CSRFTOKEN=secret)
+        if calls:
+            return list(calls)
+    return []
 
 
 @pytest.mark.parametrize("name", sorted(ENDPOINT_MATRICES))
-def test_every_view_asks_the_permissions_module(name):  # P-31
+def test_every_view_asks_the_permissions_module(name, client, make_user, recorded_checks):
+    # P-31: proved by behaviour: the request reaches `check` (directly, through `require`,
+    # `elearn_required` or `ElearnPermission`).
+    cache.clear()
+    learner = make_user()
+    client.force_login(learner)
     pattern = next(p for p in plugin_patterns() if p.name == name)
-    assert _guarded(pattern.callback), f"{name} checks no role through elearn_plugin.permissions"
+    calls = _consulted(client, pattern, recorded_checks)
+    assert calls, f"{name} answered a signed-in learner without asking elearn_plugin.permissions"
+    assert all(call[0] == learner.pk for call in calls)
 
 
-def test_every_handler_asks_the_permissions_module():  # P-31
-    # All handlers of the block go through one function that asks the permissions module.
-    from elearn_plugin.xblocks.tracked_video import block
+@pytest.mark.parametrize(
+    "handler", sorted(name for _type, name in set(HANDLER_MATRICES) - set(HOST_GUARDED_HANDLERS))
+)
+def test_every_handler_asks_the_permissions_module(handler, make_user, recorded_checks):
+    # P-31: proved by behaviour: a signed-in learner's call of the handler reaches `check`.
+    from freezegun import freeze_time
 
-    source = inspect.getsource(block._require_user)
-    assert "check(" in source and "is_blocked(" in source
-    for key in sorted(plugin_handlers() - set(HOST_GUARDED_HANDLERS)):
-        name = key[1]
-        handler = inspect.getsource(getattr(block.TrackedVideoBlock, name))
-        assert "_require_user(request)" in handler, f"handler {name} does not check the user"
+    from elearn_plugin.video.services import register_video
+    from tests.unit.security.test_role_matrices import _call_handler
+    from tests.unit.video.conftest import SUNDAY_EVENING
+    from tests.unit.video.test_block import OLX, _Runtime
+
+    cache.clear()
+    runtime = _Runtime()
+    block = runtime.get_block(runtime.parse_xml_string(OLX))
+    with freeze_time(SUNDAY_EVENING):
+        learner = make_user()
+        register_video(block.video_spec())
+        recorded_checks.clear()
+        _call_handler(block, handler, learner)
+    assert recorded_checks, f"handler {handler} answered without asking elearn_plugin.permissions"
+    assert all(call[0] == learner.pk for call in recorded_checks)
 
 
 def test_inventory_catches_an_unlisted_endpoint(monkeypatch):  # P-31
@@ -170,4 +208,11 @@ def test_inventory_catches_an_unlisted_endpoint(monkeypatch):  # P-31
     )
     with pytest.raises(AssertionError, match="not-listed"):
         test_every_url_pattern_is_listed_with_its_matrix_test()
-    assert _guarded(extra.callback) is None
+
+
+@pytest.mark.urls("tests.unit.security.unguarded_urls")
+def test_behaviour_check_catches_a_view_that_asks_nothing(client, make_user, recorded_checks):
+    # P-31: an endpoint that answers without asking is found by the same request.
+    client.force_login(make_user())
+    pattern = next(p for p in plugin_patterns() if p.name == "unguarded")
+    assert _consulted(client, pattern, recorded_checks) == []

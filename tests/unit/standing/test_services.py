@@ -213,3 +213,68 @@ def test_blocked_user_ids(make_user):  # P-8
     suspend(a)
     services.impose(b.pk, "warning", "missed_tasks", "q", starts_at=NOW)
     assert services.blocked_user_ids([a.pk, b.pk, c.pk], NOW + timedelta(hours=1)) == {a.pk}
+
+
+# P-8, P-4: a reader that computed "not blocked" from the rows before the sanction's commit
+# stores its answer after the post-commit invalidation; the next reader must not take it.
+def test_a_stale_not_blocked_answer_cached_after_the_commit_is_never_served(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.helpers.cache_race import StaleReaderCache
+
+    user = make_user()
+    later = NOW + timedelta(hours=1)
+
+    def writer():
+        with django_capture_on_commit_callbacks(execute=True):
+            suspend(user)
+
+    monkeypatch.setattr(services, "cache", StaleReaderCache(cache, writer))
+    monkeypatch.setattr(services, "_compute", lambda user_id, now: (None, None))
+    assert services.active_block(user.pk, later) is None  # the stale reader's own answer
+    monkeypatch.undo()
+    block = services.active_block(user.pk, later)
+    assert block is not None and block.kind == "suspension"
+
+
+# P-8: lifting races the same way: a stale "blocked" answer is not served after the lift.
+def test_a_stale_blocked_answer_cached_after_a_lift_is_never_served(
+    make_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.helpers.cache_race import StaleReaderCache
+
+    user = make_user()
+    sanction, _ = suspend(user)
+    later = NOW + timedelta(hours=1)
+    stale = services._compute(user.pk, later)
+
+    def writer():
+        with django_capture_on_commit_callbacks(execute=True):
+            services.lift(sanction.pk, actor=None, reason="HR decision")
+
+    monkeypatch.setattr(services, "cache", StaleReaderCache(cache, writer))
+    monkeypatch.setattr(services, "_compute", lambda user_id, now: stale)
+    assert services.active_block(user.pk, later) is not None
+    monkeypatch.undo()
+    assert services.active_block(user.pk, later) is None
+
+
+# P-8, P-33: the bulk form of lift: one statement, already-lifted rows untouched, reason kept
+def test_lift_bulk_lifts_the_open_ones_once(make_user, django_assert_max_num_queries):
+    users = [make_user() for _ in range(5)]
+    sanctions = [suspend(u, source=f"sharing:{u.pk}")[0] for u in users]
+    services.lift(sanctions[0].pk, actor=None, reason="earlier")
+    assert all(services.active_block(u.pk, NOW + timedelta(hours=1)) for u in users[1:])
+    hr = make_user(is_staff=True)
+    ids = [s.pk for s in sanctions] + [10**9]
+    with django_assert_max_num_queries(4):
+        assert services.lift_bulk(ids, actor=hr, reason="  Appeal upheld ") == 4
+    assert services.lift_bulk(ids, actor=hr, reason="again") == 0
+    rows = {s.pk: s for s in Sanction.objects.filter(pk__in=ids)}
+    assert rows[sanctions[0].pk].lift_reason == "earlier"
+    assert {rows[s.pk].lift_reason for s in sanctions[1:]} == {"Appeal upheld"}
+    assert {rows[s.pk].lifted_by_id for s in sanctions[1:]} == {hr.pk}
+    assert not any(services.active_block(u.pk, NOW + timedelta(hours=1)) for u in users)
+    with pytest.raises(SanctionError):
+        services.lift_bulk(ids, actor=hr, reason=" ")
+    assert services.lift_bulk([], actor=hr, reason="x") == 0
