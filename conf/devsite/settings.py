@@ -38,6 +38,15 @@ DATABASES = {
     }
 }
 
+# One cache for every process of the site (runserver, elearn_tick from cron, the shell), as
+# the platform's memcached or Redis is: a sanction imposed by a job reaches the web process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR / "cache"),
+    }
+}
+
 INSTALLED_APPS += ["djpyfs", "workbench"]  # noqa: F405
 TEMPLATES[0]["DIRS"].append(DEVSITE_TEMPLATES)  # noqa: F405
 
