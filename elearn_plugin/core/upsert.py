@@ -44,7 +44,7 @@ def insert_ignoring_conflicts(model, objs: Iterable[Any]) -> int:
     with_pk = {obj.pk is not None for obj in objs}
     if len(with_pk) > 1:
         raise ValueError("insert_ignoring_conflicts: give every row a primary key, or none")
-    fields = [f for f in opts.concrete_fields if not f.generated]
+    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)]
     if with_pk == {False}:
         fields = [f for f in fields if not isinstance(f, AutoField)]
     for obj in objs:
