@@ -63,6 +63,8 @@ class ElearnPluginConfig(AppConfig):
 
     def ready(self) -> None:
         from elearn_plugin import checks  # noqa: F401, PLC0415  (registers system checks)
+        from elearn_plugin.host.tokens import connect_token_receivers  # noqa: PLC0415
         from elearn_plugin.permissions import connect_role_receivers  # noqa: PLC0415
 
         connect_role_receivers()
+        connect_token_receivers()

@@ -94,3 +94,37 @@ def get_token_adapter() -> TokenAdapter:
     """The provider's adapter when DOT is installed, else one that revokes nothing."""
     models = token_models()
     return ProviderTokenAdapter(models) if models else NoTokenAdapter()
+
+
+def refuse_token_for_blocked(sender, instance, raw: bool = False, **kwargs) -> None:
+    """No new OAuth2 access token for a blocked learner, whatever grant issues it (P-8).
+
+    Connected to `pre_save` of DOT's access-token model when the provider is installed. It
+    covers the paths that never call `authenticate()`: the apps' exchange of a third-party
+    (SSO) token for an LMS token, an authorisation code redeemed after the block, and any
+    grant added later. Django answers the `PermissionDenied` with 403; the grant's
+    transaction rolls back, so nothing is stored. Updates of existing tokens and tokens
+    without a user (client credentials) pass.
+    """
+    if raw or not instance._state.adding or getattr(instance, "user_id", None) is None:
+        return
+    from django.core.exceptions import PermissionDenied  # noqa: PLC0415
+
+    from elearn_plugin.standing.services import active_block  # noqa: PLC0415
+
+    if active_block(instance.user_id) is not None:
+        raise PermissionDenied("This account is blocked.")
+
+
+def connect_token_receivers() -> None:
+    """Refuse new access tokens of blocked learners where DOT is installed (LMS and Studio)."""
+    if not apps.is_installed(PROVIDER_APP):
+        return
+    from django.db.models.signals import pre_save  # noqa: PLC0415
+    from oauth2_provider.models import get_access_token_model  # noqa: PLC0415
+
+    pre_save.connect(
+        refuse_token_for_blocked,
+        sender=get_access_token_model(),
+        dispatch_uid="elearn_plugin.host.tokens.refuse_token_for_blocked",
+    )
