@@ -26,6 +26,7 @@ from elearn_plugin.video.services import (
     VideoSpec,
     WatchError,
     clean_video_spec,
+    record_fields,
     replace_builtin_findings,
 )
 
@@ -145,11 +146,7 @@ def _upsert_tracked(specs: list[VideoSpec]) -> tuple[int, int]:
             write.append(
                 TrackedVideo(
                     block_key=spec.block_key,
-                    course_key=spec.course_key,
-                    title=spec.title,
-                    duration=spec.duration,
-                    max_rate=spec.max_rate,
-                    credited_seconds=spec.credited_seconds,
+                    **record_fields(spec),
                     media_duration=video.media_duration if video else None,
                     duration_mismatch=_mismatch(video, spec.duration, tolerance),
                 )

@@ -322,15 +322,20 @@ def register_video(spec: VideoSpec) -> tuple[TrackedVideo, bool]:
     spec = clean_video_spec(spec)
     video, created = TrackedVideo.objects.update_or_create(
         block_key=spec.block_key,
-        defaults={
-            "course_key": spec.course_key,
-            "title": spec.title,
-            "duration": spec.duration,
-            "max_rate": spec.max_rate,
-            "credited_seconds": spec.credited_seconds,
-        },
+        defaults=record_fields(spec),
     )
     return video, created
+
+
+def record_fields(spec: VideoSpec) -> dict:
+    """The `TrackedVideo` columns an authored spec sets."""
+    return {
+        "course_key": spec.course_key,
+        "title": spec.title,
+        "duration": spec.duration,
+        "max_rate": spec.max_rate,
+        "credited_seconds": spec.credited_seconds,
+    }
 
 
 def _spec_of(video: TrackedVideo) -> VideoSpec:
@@ -354,13 +359,7 @@ def _authored_spec(spec: VideoSpec) -> VideoSpec:
     spec = clean_video_spec(spec)
     video, _created = TrackedVideo.objects.get_or_create(
         block_key=spec.block_key,
-        defaults={
-            "course_key": spec.course_key,
-            "title": spec.title,
-            "duration": spec.duration,
-            "max_rate": spec.max_rate,
-            "credited_seconds": spec.credited_seconds,
-        },
+        defaults=record_fields(spec),
     )
     return _spec_of(video)
 

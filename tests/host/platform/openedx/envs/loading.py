@@ -12,8 +12,12 @@ Both platform files do the same, in this order (one function here instead of two
 
 from __future__ import annotations
 
+import ast
+import copy
+import json
 import os
 import sys
+from pathlib import Path
 
 import yaml
 from django.core.exceptions import ImproperlyConfigured
@@ -61,3 +65,61 @@ def load_production(module_name: str, project_type: str, config_variable: str) -
     module.ALTERNATE_ENV_TASKS = dict(module.PLATFORM_ALTERNATE_ENV_TASKS)
     module.EXPLICIT_QUEUES = dict(module.PLATFORM_EXPLICIT_QUEUES)
     module.CELERY_IMPORTS.extend(tokens.get("CELERY_EXTRA_IMPORTS", []))
+
+
+# Tutor's `lms|cms/envs/tutor/production.py`: the plugin block Tutor rendered, after production.py.
+_BLOCK_BEGIN = "# elearn-plugin (tutor-contrib-elearn): begin"
+_BLOCK_END = "# elearn-plugin (tutor-contrib-elearn): end"
+
+
+def run_tutor_plugin_block(namespace: dict) -> dict:
+    """Run the elearn-plugin block of the rendered settings file `ELEARN_HARNESS_TUTOR_SETTINGS`
+    in `namespace` (where Tutor's file runs it); paths it names under a mounted container
+    folder (`ELEARN_HARNESS_MOUNTS`) are mapped to the host's copy. Returns the container
+    values of those paths."""
+    path = os.environ.get("ELEARN_HARNESS_TUTOR_SETTINGS")
+    if not path:
+        raise ImproperlyConfigured("Set ELEARN_HARNESS_TUTOR_SETTINGS to a rendered settings file")
+    text = Path(path).read_text(encoding="utf-8")
+    if text.count(_BLOCK_BEGIN) != 1 or text.count(_BLOCK_END) != 1:
+        raise ImproperlyConfigured(f"{path}: expected exactly one elearn-plugin block")
+    block = text[text.index(_BLOCK_BEGIN) : text.index(_BLOCK_END)]
+    code = compile(block, path, "exec")
+    exec(code, namespace)  # noqa: S102 - the settings Tutor rendered, run as Tutor's file runs them
+    assigned = [
+        target.id
+        for node in ast.parse(block).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+    mounts = json.loads(os.environ.get("ELEARN_HARNESS_MOUNTS") or "{}")
+    container_paths = {}
+    for name in assigned:
+        value = namespace[name]
+        for container, host in mounts.items():
+            if isinstance(value, str) and value.startswith(container.rstrip("/") + "/"):
+                container_paths[name] = value
+                namespace[name] = str(Path(host) / value[len(container.rstrip("/")) + 1 :])
+    return container_paths
+
+
+# `lms/envs/test.py` and `cms/envs/test.py`: test values, plugin *test* settings, derivation.
+TEST_VALUES = {
+    "DATABASES": {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "CELERY_ALWAYS_EAGER": True,
+    "CELERY_RESULT_BACKEND": "cache",
+    "CELERY_CACHE_BACKEND": "memory",
+    "BROKER_URL": "memory://",
+}
+
+
+def load_test(module_name: str, project_type: str) -> None:
+    """Apply the test steps to the settings module `module_name`, in the platform's order."""
+    module = sys.modules[module_name]
+    module.SECRET_KEY = f"{module.SERVICE_VARIANT}-test-secret-key"
+    vars(module).update(copy.deepcopy(TEST_VALUES))
+    add_plugins(module_name, project_type, "test")
+    derive_settings(module_name)
