@@ -22,3 +22,28 @@ def check_policy(app_configs=None, **kwargs) -> list[Error]:
             for problem in exc.problems
         ]
     return []
+
+
+@register()
+def check_audit_key(app_configs=None, **kwargs) -> list[Error]:
+    """Without a key the trail cannot be sealed: an error where production settings ran.
+
+    The plugin's production settings set `ELEARN_AUDIT_KEY_REQUIRED`; the image build's
+    settings, the test settings and the dev site do not run them.
+    """
+    from django.conf import settings  # noqa: PLC0415
+
+    if not getattr(settings, "ELEARN_AUDIT_KEY_REQUIRED", False):
+        return []
+    key = getattr(settings, "ELEARN_AUDIT_KEY", "")
+    if not isinstance(key, str) or len(key) < 16:
+        return [
+            Error(
+                "ELEARN_AUDIT_KEY is not set (or shorter than 16 characters): the audit trail "
+                "cannot be sealed, so edits made by hand would go unnoticed.",
+                hint="Set ELEARN_AUDIT_KEY to a long random secret kept outside the database "
+                "(the Tutor plugin generates one); keep old keys in ELEARN_AUDIT_RETIRED_KEYS.",
+                id="elearn.E002",
+            )
+        ]
+    return []

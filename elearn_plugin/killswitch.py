@@ -13,8 +13,11 @@ import logging
 from datetime import UTC, datetime
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from waffle import get_waffle_switch_model
+
+from elearn_plugin import audit
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +58,18 @@ def set_learning_enabled(enabled: bool, *, actor) -> None:
     if not isinstance(enabled, bool):
         raise TypeError("enabled must be True or False")
     Switch = get_waffle_switch_model()  # noqa: N806
-    actor_id = getattr(actor, "pk", actor)
+    who = audit.resolve(actor)
     state = "on" if enabled else "off"
-    note = f"learning {state} since {timezone.now().isoformat()} (user id {actor_id})"
-    switch, _created = Switch.objects.get_or_create(name=SWITCH_NAME, defaults={"active": False})
-    switch.active = not enabled
-    switch.note = note
-    # save() (not update()) so waffle's own cache is invalidated by its signal.
-    switch.save()
+    by = f"user id {who.user_id}" if who.user_id is not None else who.system
+    note = f"learning {state} since {timezone.now().isoformat()} ({by})"
+    with transaction.atomic():
+        switch, _created = Switch.objects.get_or_create(
+            name=SWITCH_NAME, defaults={"active": False}
+        )
+        switch.active = not enabled
+        switch.note = note
+        # save() (not update()) so waffle's own cache is invalidated by its signal.
+        switch.save()
+        audit.record(who, "learning.switched", switch, {"enabled": enabled})
     cache.delete(_CACHE_KEY)
-    log.warning("learning switched %s by user id %s", state, actor_id)
+    log.warning("learning switched %s by %s", state, who)

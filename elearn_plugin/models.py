@@ -1,5 +1,6 @@
 """Django discovers models here; each domain keeps its own `models` module."""
 
+from elearn_plugin.audit import models as _audit  # noqa: F401
 from elearn_plugin.courses import models as _courses  # noqa: F401
 from elearn_plugin.learning import models as _learning  # noqa: F401
 from elearn_plugin.ledger import models as _ledger  # noqa: F401

@@ -22,6 +22,8 @@ VAR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("ELEARN_DEVSITE_SECRET", "devsite-only-secret-not-for-production")
 DEBUG = os.environ.get("ELEARN_DEVSITE_DEBUG", "1") == "1"
+# The dev site's audit trail is sealed with a fixed key; a real site's key comes from Tutor.
+ELEARN_AUDIT_KEY = os.environ.get("ELEARN_DEVSITE_AUDIT_KEY", "devsite-audit-key-not-a-secret")
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 TIME_ZONE = "Asia/Shanghai"
 LANGUAGE_CODE = os.environ.get("ELEARN_DEVSITE_LANGUAGE", "en")

@@ -59,3 +59,24 @@ def insert_ignoring_conflicts(model, objs: Iterable[Any]) -> int:
                 cursor.execute(sql, params)
                 inserted += max(cursor.rowcount, 0)
     return inserted
+
+
+def insert_returning_ours(
+    model, objs: Iterable[Any], key_fields: tuple[str, ...], marker: str
+) -> list[Any]:
+    """Insert `objs` ignoring taken keys; return the rows this call inserted, read back.
+
+    Every object carries the same value in the `marker` field (the call's own `now`), so a
+    row a concurrent writer inserted under one of our keys, carrying its own time, is not
+    reported as ours: each change gets one audit event, whoever wins the key (P-33).
+    """
+    objs = list(objs)
+    if not objs or not insert_ignoring_conflicts(model, objs):
+        return []
+    marks = {getattr(obj, marker) for obj in objs}
+    if len(marks) != 1:
+        raise ValueError(f"insert_returning_ours: every row needs the same {marker}")
+    keys = {tuple(getattr(obj, field) for field in key_fields) for obj in objs}
+    first = key_fields[0]
+    rows = model.objects.filter(**{f"{first}__in": {k[0] for k in keys}, marker: marks.pop()})
+    return [row for row in rows if tuple(getattr(row, f) for f in key_fields) in keys]

@@ -85,6 +85,7 @@ class Assignment(models.Model):
     due_at = models.DateTimeField(_("due at"))
     source = models.CharField(_("source"), max_length=32, choices=AssignmentSource.choices)
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         app_label = "elearn_plugin"

@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.core.upsert import conflict_target, insert_ignoring_conflicts
+from elearn_plugin.core.upsert import conflict_target, insert_returning_ours
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.courses.keys import parse_course_key
 from elearn_plugin.courses.models import (
@@ -142,9 +143,30 @@ def _clean_policy(spec: CoursePolicySpec) -> CoursePolicySpec:
     )
 
 
-def save_course_policy(spec: CoursePolicySpec) -> tuple[CoursePolicy, bool]:
+def _audit_policies(who: audit.Actor, rows: Sequence[CoursePolicy], new: set[str]) -> None:
+    audit.record_bulk(
+        who,
+        "course_policy.saved",
+        [
+            (
+                row,
+                {
+                    "course_key": row.course_key,
+                    "kind_code": row.kind,
+                    "origin_code": row.origin,
+                    "credits": row.credits,
+                    "created": row.course_key in new,
+                },
+            )
+            for row in rows
+        ],
+    )
+
+
+def save_course_policy(spec: CoursePolicySpec, *, actor=None) -> tuple[CoursePolicy, bool]:
     """Create or update one course's policy; returns (row, created)."""
     clean = _clean_policy(spec)
+    who = audit.resolve(actor)
     with transaction.atomic():
         row, created = CoursePolicy.objects.update_or_create(
             course_key=clean.course_key,
@@ -155,16 +177,18 @@ def save_course_policy(spec: CoursePolicySpec) -> tuple[CoursePolicy, bool]:
                 "origin": clean.origin,
             },
         )
+        _audit_policies(who, [row], {row.course_key} if created else set())
     return row, created
 
 
-def save_course_policies_bulk(specs: Sequence[CoursePolicySpec]) -> int:
+def save_course_policies_bulk(specs: Sequence[CoursePolicySpec], *, actor=None) -> int:
     """Create or update many course policies; returns how many were created.
 
     Rows whose values are already stored are not written at all, so a repeated import
     leaves even `updated_at` untouched.
     """
     clean = [_clean_policy(spec) for spec in specs]
+    who = audit.resolve(actor)
     by_key = {spec.course_key: spec for spec in clean}
     if len(by_key) != len(clean):
         raise CourseDataError(_("The same course key is given twice."))
@@ -200,6 +224,8 @@ def save_course_policies_bulk(specs: Sequence[CoursePolicySpec]) -> int:
                 unique_fields=conflict_target(CoursePolicy, ["course_key"]),
                 update_fields=["title", "credits", "kind", "origin", "updated_at"],
             )
+            written = CoursePolicy.objects.filter(course_key__in=[s.course_key for s in write])
+            _audit_policies(who, list(written), {s.course_key for s in write} - set(stored))
     return created
 
 
@@ -216,13 +242,14 @@ def _clean_assignment(spec: AssignmentSpec) -> AssignmentSpec:
     )
 
 
-def assign_bulk(specs: Sequence[AssignmentSpec]) -> int:
+def assign_bulk(specs: Sequence[AssignmentSpec], *, actor=None) -> int:
     """Assign courses with deadlines (P-14); returns how many assignments were created.
 
     An assignment already present under the same (learner, course, source) is left as it is,
     so a repeated import or a redelivered job changes nothing.
     """
     clean = [_clean_assignment(spec) for spec in specs]
+    who = audit.resolve(actor)
     _check_users(spec.user_id for spec in clean)
     unique = {(s.user_id, s.course_key, s.source): s for s in clean}
     created = 0
@@ -237,7 +264,7 @@ def assign_bulk(specs: Sequence[AssignmentSpec]) -> int:
             new = [s for s in chunk if (s.user_id, s.course_key, s.source) not in existing]
             now = timezone.now()
             # A concurrent writer may have taken a key since the SELECT (P-33).
-            created += insert_ignoring_conflicts(
+            ours = insert_returning_ours(
                 Assignment,
                 [
                     Assignment(
@@ -246,18 +273,42 @@ def assign_bulk(specs: Sequence[AssignmentSpec]) -> int:
                         due_at=s.due_at,
                         source=s.source,
                         assigned_at=s.assigned_at or now,
+                        created_at=now,
                     )
                     for s in new
                 ],
+                ("user_id", "course_key", "source"),
+                "created_at",
             )
+            audit.record_bulk(
+                who,
+                "assignment.created",
+                [
+                    (
+                        row,
+                        {
+                            "course_key": row.course_key,
+                            "source_key": row.source,
+                            "due_at": row.due_at,
+                        },
+                    )
+                    for row in ours
+                ],
+            )
+            created += len(ours)
     return created
 
 
 def assign(
-    user_id: int, course_key: str, due_at: datetime, source: str = AssignmentSource.HR
+    user_id: int,
+    course_key: str,
+    due_at: datetime,
+    source: str = AssignmentSource.HR,
+    *,
+    actor=None,
 ) -> bool:
     """Assign one course; True when the assignment is new."""
-    return assign_bulk([AssignmentSpec(user_id, course_key, due_at, source)]) == 1
+    return assign_bulk([AssignmentSpec(user_id, course_key, due_at, source)], actor=actor) == 1
 
 
 # --- completions -------------------------------------------------------------------------
@@ -272,7 +323,7 @@ def _clean_completion(spec: CompletionSpec) -> CompletionSpec:
     )
 
 
-def _credit_completions(rows: Sequence[tuple[int, str, datetime]]) -> int:
+def _credit_completions(who: audit.Actor, rows: Sequence[tuple[int, str, datetime]]) -> int:
     """Ledger entries for stored completions; the ledger's key makes this safe to repeat."""
     from elearn_plugin.ledger import services as ledger  # noqa: PLC0415
 
@@ -293,10 +344,10 @@ def _credit_completions(rows: Sequence[tuple[int, str, datetime]]) -> int:
         for user_id, course_key, completed_at in rows
         if credits.get(course_key, Decimal("0")) > 0
     ]
-    return ledger.add_entries_bulk(entries) if entries else 0
+    return ledger.add_entries_bulk(entries, actor=who) if entries else 0
 
 
-def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
+def record_completions_bulk(specs: Sequence[CompletionSpec], *, actor=None) -> int:
     """Record completions and credit them (P-17, P-20); returns how many completions are new.
 
     A learner completes a course once: a second record for the same course keeps the first
@@ -304,6 +355,7 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
     without a policy row (or with 0 credits) earns none.
     """
     clean = [_clean_completion(spec) for spec in specs]
+    who = audit.resolve(actor)
     _check_users(spec.user_id for spec in clean)
     unique: dict[tuple[int, str], CompletionSpec] = {}
     for spec in clean:
@@ -319,7 +371,8 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
                 )
             )
             new = [s for s in chunk if (s.user_id, s.course_key) not in existing]
-            created += insert_ignoring_conflicts(
+            now = timezone.now()
+            ours = insert_returning_ours(
                 CourseCompletion,
                 [
                     CourseCompletion(
@@ -327,10 +380,19 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
                         course_key=s.course_key,
                         completed_at=s.completed_at,
                         source=s.source,
+                        created_at=now,
                     )
                     for s in new
                 ],
+                ("user_id", "course_key"),
+                "created_at",
             )
+            audit.record_bulk(
+                who,
+                "completion.recorded",
+                [(row, {"course_key": row.course_key, "source_code": row.source}) for row in ours],
+            )
+            created += len(ours)
             wanted = {(s.user_id, s.course_key) for s in chunk}
             stored = [
                 row
@@ -339,7 +401,7 @@ def record_completions_bulk(specs: Sequence[CompletionSpec]) -> int:
                 ).values_list("user_id", "course_key", "completed_at")
                 if (row[0], row[1]) in wanted
             ]
-            _credit_completions(stored)
+            _credit_completions(who, stored)
     return created
 
 
@@ -348,6 +410,9 @@ def record_completion(
     course_key: str,
     completed_at: datetime,
     source: str = CompletionSource.VERIFIED,
+    *,
+    actor=None,
 ) -> bool:
     """Record one completion and its credits; True when the completion is new."""
-    return record_completions_bulk([CompletionSpec(user_id, course_key, completed_at, source)]) == 1
+    spec = CompletionSpec(user_id, course_key, completed_at, source)
+    return record_completions_bulk([spec], actor=actor) == 1

@@ -4,6 +4,7 @@ classroom sessions (P-27). Rows are written only by `elearn_plugin.learning.serv
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,7 +38,7 @@ class ClassroomSession(models.Model):
     started_at = models.DateTimeField(_("started at"))
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"))
     rating = models.DecimalField(_("rating"), max_digits=4, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         app_label = "elearn_plugin"
@@ -74,7 +75,7 @@ class LearningActivity(models.Model):
     ended_at = models.DateTimeField()
     seconds = models.PositiveIntegerField()
     classification = models.CharField(max_length=16, choices=Classification.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         app_label = "elearn_plugin"
@@ -111,7 +112,7 @@ class PermittedSlot(models.Model):
         related_name="elearn_granted_slots",
     )
     reason = models.TextField(_("reason"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         app_label = "elearn_plugin"

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,7 +38,7 @@ class LedgerEntry(models.Model):
     source_key = models.CharField(max_length=200)
     occurred_at = models.DateTimeField()
     course_key = models.CharField(max_length=255, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = LedgerQuerySet.as_manager()
 

@@ -13,10 +13,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
+from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.core.upsert import insert_ignoring_conflicts
+from elearn_plugin.core.upsert import insert_returning_ours
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.ledger.models import LedgerEntry, LedgerKind
 
@@ -74,8 +76,9 @@ def _clean(spec: LedgerEntrySpec) -> LedgerEntrySpec:
     )
 
 
-def _row(spec: LedgerEntrySpec) -> LedgerEntry:
+def _row(spec: LedgerEntrySpec, now: datetime) -> LedgerEntry:
     return LedgerEntry(
+        created_at=now,
         user_id=spec.user_id,
         kind=spec.kind,
         amount=spec.amount,
@@ -93,35 +96,45 @@ def add_entry(
     occurred_at: datetime,
     *,
     course_key: str = "",
+    actor=None,
 ) -> bool:
     """Add one entry; returns False when the key already exists (the first entry stands)."""
-    spec = _clean(LedgerEntrySpec(user_id, kind, amount, source_key, occurred_at, course_key))
-    _require_users({spec.user_id})
-    if LedgerEntry.objects.filter(
-        user_id=spec.user_id, kind=spec.kind, source_key=spec.source_key
-    ).exists():
-        return False
-    try:
-        with transaction.atomic():
-            _row(spec).save()
-    except IntegrityError:
-        # Either a concurrent writer won the key or the user does not exist.
-        if LedgerEntry.objects.filter(
-            user_id=spec.user_id, kind=spec.kind, source_key=spec.source_key
-        ).exists():
-            return False
-        raise LedgerDataError(f"user {spec.user_id} does not exist")
-    return True
+    spec = LedgerEntrySpec(user_id, kind, amount, source_key, occurred_at, course_key)
+    return add_entries_bulk([spec], actor=actor) == 1
 
 
-def add_entries_bulk(entries: Sequence[LedgerEntrySpec]) -> int:
-    """Add many entries in chunks; returns how many were new. All are validated first."""
+def _audit(who: audit.Actor, rows: Sequence[LedgerEntry]) -> None:
+    audit.record_bulk(
+        who,
+        "ledger.entry_added",
+        [
+            (
+                row,
+                {
+                    "kind_code": row.kind,
+                    "amount": row.amount,
+                    "source_key": row.source_key,
+                    "course_key": row.course_key,
+                },
+            )
+            for row in rows
+        ],
+    )
+
+
+def add_entries_bulk(entries: Sequence[LedgerEntrySpec], *, actor=None) -> int:
+    """Add many entries in chunks; returns how many were new. All are validated first.
+
+    `actor` None is the job running now (ADR 0009); each new entry gets its audit event.
+    """
+    who = audit.resolve(actor)
     clean: dict[tuple[int, str, str], LedgerEntrySpec] = {}
     for spec in entries:
         item = _clean(spec)
         clean.setdefault((item.user_id, item.kind, item.source_key), item)
     specs = list(clean.values())
     created = 0
+    now = timezone.now()
     with transaction.atomic():
         for chunk in chunked(specs, CHUNK_SIZE):
             _require_users({s.user_id for s in chunk})
@@ -131,7 +144,14 @@ def add_entries_bulk(entries: Sequence[LedgerEntrySpec]) -> int:
                 try:
                     with transaction.atomic():
                         # A concurrent writer may have taken a key since the SELECT (P-33).
-                        created += insert_ignoring_conflicts(LedgerEntry, [_row(s) for s in new])
+                        ours = insert_returning_ours(
+                            LedgerEntry,
+                            [_row(s, now) for s in new],
+                            ("user_id", "kind", "source_key"),
+                            "created_at",
+                        )
+                        _audit(who, ours)
+                        created += len(ours)
                 except IntegrityError:
                     raise LedgerDataError("an entry refers to a user that does not exist")
     return created

@@ -29,6 +29,10 @@ def plugin_settings(settings) -> None:
     )
     _default(settings, "ELEARN_VIDEO_RATE_LIMIT", 30)
     _default(settings, "ELEARN_WATCH_TOKEN_SALT", "elearn.video.watch")
+    # Audit trail (P-11, P-33, ADR 0009): the HMAC key sealing it, never in the database; a
+    # rotated key stays in the retired list while rows sealed with it must still verify.
+    _default(settings, "ELEARN_AUDIT_KEY", "")
+    _default(settings, "ELEARN_AUDIT_RETIRED_KEYS", [])
 
     # Standing (P-8): blocked learners are refused on every sign-in path (ADR 0007).
     _add_login_filter_step(settings)

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin import audit
 from elearn_plugin.core import generations
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
@@ -71,7 +72,6 @@ class SanctionSpec:
     reason: str = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-    actor_id: int | None = None
 
 
 def _cache_key(user_id: int) -> str:
@@ -154,16 +154,37 @@ def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
         reason=spec.reason or "",
         starts_at=starts_at,
         ends_at=spec.ends_at,
-        actor_id=spec.actor_id,
     )
 
 
-def _actor_id(actor) -> int | None:
-    if actor is None:
-        return None
-    if isinstance(actor, int):
-        return actor
-    return getattr(actor, "pk", None)
+def _audit_imposed(actor, sanctions: Iterable[Sanction]) -> None:
+    audit.record_bulk(
+        actor,
+        "sanction.imposed",
+        [
+            (
+                s,
+                {
+                    "kind_code": s.kind,
+                    "reason_code": s.reason_code,
+                    "source_key": s.source,
+                    "ends_at": s.ends_at,
+                },
+            )
+            for s in sanctions
+        ],
+    )
+
+
+def _audit_lifted(actor, rows: Iterable[tuple[int, str, str]]) -> None:
+    audit.record_bulk(
+        actor,
+        "sanction.lifted",
+        [
+            (audit.target_of(Sanction, pk), {"kind_code": kind, "reason_code": code})
+            for pk, kind, code in rows
+        ],
+    )
 
 
 def impose(
@@ -187,10 +208,10 @@ def impose(
             reason=reason,
             starts_at=starts_at,
             ends_at=ends_at,
-            actor_id=_actor_id(actor),
         ),
         timezone.now(),
     )
+    who = audit.resolve(actor)
     if missing_user_ids({spec.user_id}):
         raise SanctionError(_("No learner with id %(id)s.") % {"id": spec.user_id})
     with transaction.atomic():
@@ -203,10 +224,11 @@ def impose(
                 "reason": spec.reason,
                 "starts_at": spec.starts_at,
                 "ends_at": spec.ends_at,
-                "created_by_id": spec.actor_id,
+                "created_by_id": who.user_id,
             },
         )
         if created:
+            _audit_imposed(who, [sanction])
             invalidate([spec.user_id])
             if _blocks_now_or_later(spec.kind, spec.ends_at, timezone.now()):
                 revoke_tokens_after_commit([spec.user_id])
@@ -214,8 +236,12 @@ def impose(
     return sanction, created
 
 
-def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
-    """Impose many sanctions in chunks; returns how many rows were new (all or nothing)."""
+def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
+    """Impose many sanctions in chunks; returns how many rows were new (all or nothing).
+
+    `actor` None is the job running now (ADR 0009); each new row gets its audit event.
+    """
+    who = audit.resolve(actor)
     now = timezone.now()
     clean = [validate_spec(spec, now) for spec in specs]
     if not clean:
@@ -231,7 +257,7 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
     with transaction.atomic():
         for chunk in chunked(unique, CHUNK):
             # The database's own count: a row a concurrent writer inserted is not ours (P-33).
-            created += insert_ignoring_conflicts(
+            inserted = insert_ignoring_conflicts(
                 Sanction,
                 [
                     Sanction(
@@ -243,11 +269,14 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
                         starts_at=s.starts_at,
                         ends_at=s.ends_at,
                         created_at=now,
-                        created_by_id=s.actor_id,
+                        created_by_id=who.user_id,
                     )
                     for s in chunk
                 ],
             )
+            if inserted:
+                _audit_imposed(who, _created_now(chunk, now))
+            created += inserted
         invalidate(s.user_id for s in unique)
         # Every learner of a block in the input: one already blocked has no tokens left, so
         # a repeated run deletes nothing.
@@ -258,10 +287,21 @@ def impose_bulk(specs: Sequence[SanctionSpec]) -> int:
     return created
 
 
+def _created_now(chunk: Sequence[SanctionSpec], now: datetime) -> list[Sanction]:
+    """The chunk's rows this call inserted: their `created_at` is this call's `now` (a row a
+    concurrent writer inserted carries its own time), so each gets one audit event."""
+    keys = {(s.user_id, s.kind, s.source) for s in chunk}
+    rows = Sanction.objects.filter(
+        user_id__in={k[0] for k in keys}, source__in={k[2] for k in keys}, created_at=now
+    )
+    return [row for row in rows if (row.user_id, row.kind, row.source) in keys]
+
+
 def lift(sanction_id: int, *, actor, reason: str) -> Sanction:
     """End a sanction early, recording who, when and why; lifting twice is refused."""
     if not isinstance(reason, str) or not reason.strip():
         raise SanctionError(_("A reason is required to lift a sanction."))
+    who = audit.resolve(actor)
     with transaction.atomic():
         try:
             sanction = Sanction.objects.select_for_update().get(pk=sanction_id)
@@ -272,11 +312,12 @@ def lift(sanction_id: int, *, actor, reason: str) -> Sanction:
                 _("Sanction %(id)s was already lifted.") % {"id": sanction_id}
             )
         sanction.lifted_at = timezone.now()
-        sanction.lifted_by_id = _actor_id(actor)
+        sanction.lifted_by_id = who.user_id
         sanction.lift_reason = reason.strip()
         sanction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        _audit_lifted(who, [(sanction.pk, sanction.kind, sanction.reason_code)])
         invalidate([sanction.user_id])
-    log.info("sanction %s lifted by user %s", sanction.pk, sanction.lifted_by_id)
+    log.info("sanction %s lifted by %s", sanction.pk, who)
     return sanction
 
 
@@ -286,19 +327,30 @@ def lift_bulk(sanction_ids: Iterable[int], *, actor, reason: str) -> int:
     if not isinstance(reason, str) or not reason.strip():
         raise SanctionError(_("A reason is required to lift a sanction."))
     ids = sorted({int(pk) for pk in sanction_ids})
+    who = audit.resolve(actor)
     lifted = 0
     with transaction.atomic():
         for chunk in chunked(ids, CHUNK):
-            rows = Sanction.objects.select_for_update().filter(pk__in=chunk, lifted_at__isnull=True)
-            user_ids = set(rows.values_list("user_id", flat=True))
-            if not user_ids:
-                continue
-            lifted += rows.update(
-                lifted_at=timezone.now(), lifted_by_id=_actor_id(actor), lift_reason=reason.strip()
-            )
-            invalidate(user_ids)
-    log.info("%s sanctions lifted by user %s", lifted, _actor_id(actor))
+            lifted += _lift_where(who, reason, pk__in=chunk)
+    log.info("%s sanctions lifted by %s", lifted, who)
     return lifted
+
+
+def _lift_where(who: audit.Actor, reason: str, **where) -> int:
+    """Lift the open sanctions matching `where` (rows locked first), one event per row."""
+    rows = list(
+        Sanction.objects.select_for_update()
+        .filter(lifted_at__isnull=True, **where)
+        .values_list("pk", "user_id", "kind", "reason_code")
+    )
+    if not rows:
+        return 0
+    count = Sanction.objects.filter(pk__in=[r[0] for r in rows], lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lifted_by_id=who.user_id, lift_reason=reason.strip()
+    )
+    _audit_lifted(who, [(pk, kind, code) for pk, _user, kind, code in rows])
+    invalidate({r[1] for r in rows})
+    return count
 
 
 def reinstate(user_id: int, *, actor, reason: str) -> int:
@@ -307,14 +359,9 @@ def reinstate(user_id: int, *, actor, reason: str) -> int:
         raise SanctionError(_("A reason is required to reinstate an account."))
     if missing_user_ids({user_id}):
         raise SanctionError(_("No learner with id %(id)s.") % {"id": user_id})
+    who = audit.resolve(actor)
     with transaction.atomic():
-        count = Sanction.objects.filter(
-            user_id=user_id, kind__in=UNTIL_LIFTED, lifted_at__isnull=True
-        ).update(
-            lifted_at=timezone.now(), lifted_by_id=_actor_id(actor), lift_reason=reason.strip()
-        )
-        if count:
-            invalidate([user_id])
+        count = _lift_where(who, reason, user_id=user_id, kind__in=UNTIL_LIFTED)
     log.info("user %s reinstated: %s sanctions lifted", user_id, count)
     return count
 

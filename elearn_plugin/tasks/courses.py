@@ -12,6 +12,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
 
+from elearn_plugin.audit import acting_as
 from elearn_plugin.video import course_scan
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,8 @@ def rescan_course(course_key: str) -> dict:
     except Exception:
         log.exception("Could not clear the pending rescan mark of course %s", course_key)
     try:
-        return course_scan.rescan_course(course_key).as_dict()
+        with acting_as("task:elearn.rescan_course"):
+            return course_scan.rescan_course(course_key).as_dict()
     except ValueError:
         log.warning("Rescan refused: %r is not a course key", str(course_key)[:120])
         return {}

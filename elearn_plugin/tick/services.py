@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Max
 from django.utils import timezone
 
+from elearn_plugin.audit import acting_as
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.tick.locks import job_lock
 from elearn_plugin.tick.models import JobState
@@ -101,7 +102,8 @@ def _run_job(name: str, now: datetime) -> JobOutcome:
         JobState.objects.get_or_create(name=name)
         JobState.objects.filter(name=name).update(last_started_at=started, runs=F("runs") + 1)
         try:
-            summary = discover_jobs()[name](now)
+            with acting_as(f"job:{name}"):
+                summary = discover_jobs()[name](now)
             if not isinstance(summary, dict):
                 raise TypeError(f"job {name} returned {type(summary).__name__}, not a dict")
             summary = json.loads(json.dumps(summary, cls=DjangoJSONEncoder))
@@ -173,6 +175,7 @@ def health(now: datetime | None = None) -> dict:
         log.error("unclosed-period hook failed (%s)\n%s", type(exc).__name__, where_failed(exc))
         periods = []
         problems.append(f"period_hook_failed:{type(exc).__name__}")
+    audit = _audit_status(now, problems)
     return {
         "healthy": not problems,
         "problems": problems,
@@ -181,7 +184,20 @@ def health(now: datetime | None = None) -> dict:
         "jobs": jobs,
         "outbox": outbox,
         "unclosed_periods": periods,
+        "audit": audit,
     }
+
+
+def _audit_status(now: datetime, problems: list[str]) -> dict:
+    """The trail's seal and last verification; a broken chain or a missing key is a problem."""
+    from elearn_plugin.audit.chain import status  # noqa: PLC0415
+
+    audit = status(now)
+    if not audit["key_configured"]:
+        problems.append("audit_key_missing")
+    if audit["problem"]:
+        problems.append("audit_chain_broken")
+    return audit
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -103,6 +103,7 @@ def _operator_yaml(tmp_path: Path) -> dict:
         },
         "CELERYBEAT_SCHEDULE": {"operator.job": {"task": "operator.job", "schedule": 60}},
         "ELEARN_VIDEO_RATE_LIMIT": 12,
+        "ELEARN_AUDIT_KEY": "operator-audit-key-kept-outside-the-database",
         "FEATURES": {"ENABLE_SOMETHING": True},
     }
 
@@ -150,6 +151,15 @@ def test_production_settings_without_filters_or_beat_in_the_yaml(tmp_path):
         "fail_silently": False,
     }
     assert facts["beat"] == ["elearn.tick"]
+
+
+@pytest.mark.parametrize("module", ["lms.envs.production", "cms.envs.production"])
+def test_production_without_an_audit_key_fails_the_system_check(module, tmp_path):
+    """P-33: a production site whose trail cannot be sealed does not pass `check` (elearn.E002)."""
+    config = _operator_yaml(tmp_path)
+    del config["ELEARN_AUDIT_KEY"]
+    with pytest.raises(AssertionError, match="elearn.E002"):
+        _load(module, tmp_path, config)
 
 
 @pytest.mark.parametrize("module", ["lms.envs.tutor.i18n", "cms.envs.tutor.i18n"])

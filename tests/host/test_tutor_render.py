@@ -301,11 +301,15 @@ def test_settings_name_the_policy_the_report_authentication_and_the_salt(full, s
     values = block_values(text)
     salt = full.project.config()["ELEARN_WATCH_TOKEN_SALT"]
     assert re.fullmatch(r"[A-Za-z0-9]{24}", salt)
+    # P-33: the audit trail's key is generated per installation, kept in config.yml only.
+    audit_key = full.project.config()["ELEARN_AUDIT_KEY"]
+    assert re.fullmatch(r"[A-Za-z0-9]{48}", audit_key)
     assert values == {
         "ELEARN_HOST_ADAPTERS": "platform",
         "ELEARN_POLICY_FILE": POLICY_IN_CONTAINERS,
         "ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES": AUTHENTICATION,
         "ELEARN_WATCH_TOKEN_SALT": salt,
+        "ELEARN_AUDIT_KEY": audit_key,
     }
 
 
@@ -475,12 +479,16 @@ def test_defaults_ship_no_policy_and_no_compose_tick(vcs):
     assert values["ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES"] == AUTHENTICATION
 
 
-def test_salt_is_generated_once_and_kept(vcs):
-    salt = vcs.config()["ELEARN_WATCH_TOKEN_SALT"]
+def test_salt_and_audit_key_are_generated_once_and_kept(vcs):
+    salt, key = vcs.config()["ELEARN_WATCH_TOKEN_SALT"], vcs.config()["ELEARN_AUDIT_KEY"]
     vcs.save()
-    assert vcs.config()["ELEARN_WATCH_TOKEN_SALT"] == salt
+    assert (vcs.config()["ELEARN_WATCH_TOKEN_SALT"], vcs.config()["ELEARN_AUDIT_KEY"]) == (
+        salt,
+        key,
+    )
     cms = block_values(vcs.read("apps/openedx/settings/cms/production.py"))
     assert cms["ELEARN_WATCH_TOKEN_SALT"] == salt
+    assert cms["ELEARN_AUDIT_KEY"] == key
 
 
 @pytest.fixture(scope="module")

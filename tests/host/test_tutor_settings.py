@@ -60,6 +60,7 @@ print(json.dumps({
     "authentication": settings.ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES,
     "importable": importable,
     "salt": settings.ELEARN_WATCH_TOKEN_SALT,
+    "audit_key": settings.ELEARN_AUDIT_KEY,
     "rate_limit": settings.ELEARN_VIDEO_RATE_LIMIT,
     "login_pipeline": filters["org.openedx.learning.student.login.requested.v1"]["pipeline"],
     "beat": sorted(settings.CELERYBEAT_SCHEDULE),
@@ -154,6 +155,8 @@ def test_rendered_settings_load_and_check_in_the_harness(rendered, service, tmp_
     # here; the bearer class is the platform's own (openedx/core/lib/api/authentication.py).
     assert facts["importable"] == list(AUTHENTICATION)
     assert facts["salt"] == project.config()["ELEARN_WATCH_TOKEN_SALT"] != "from-the-yaml"
+    # `check` passed above with the production settings: the rendered key satisfies elearn.E002.
+    assert facts["audit_key"] == project.config()["ELEARN_AUDIT_KEY"]
     assert facts["rate_limit"] == 12
     assert facts["login_pipeline"] == [
         "other.Step",

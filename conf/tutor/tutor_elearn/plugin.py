@@ -62,8 +62,14 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("ELEARN_TICK_INTERVAL", 300),
     ]
 )
-# Generated once per installation and kept in config.yml: the watch-session tokens' salt.
-hooks.Filters.CONFIG_UNIQUE.add_items([("ELEARN_WATCH_TOKEN_SALT", "{{ 24|random_string }}")])
+# Generated once per installation and kept in config.yml (not in the database): the
+# watch-session tokens' salt and the key sealing the audit trail (ADR 0009).
+hooks.Filters.CONFIG_UNIQUE.add_items(
+    [
+        ("ELEARN_WATCH_TOKEN_SALT", "{{ 24|random_string }}"),
+        ("ELEARN_AUDIT_KEY", "{{ 48|random_string }}"),
+    ]
+)
 
 hooks.Filters.MOUNTED_DIRECTORIES.add_item(("openedx", CHECKOUT_FOLDER))
 

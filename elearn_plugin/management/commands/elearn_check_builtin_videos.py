@@ -1,9 +1,10 @@
 """List built-in `video` blocks in required courses: they cannot prove P-17."""
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from elearn_plugin.courses.keys import parse_course_key
+from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.video.services import scan_builtin_videos
 
 
@@ -20,7 +21,7 @@ def _checked_keys(values: list[str]) -> list[str]:
     return keys
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "List built-in video blocks in courses marked required (exit 1 when any is found)."
 
     def add_arguments(self, parser):

@@ -6,9 +6,10 @@ Exit status 0 when the file is valid, 2 when it has problems (each printed as
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.policy.loader import load_policy
 from elearn_plugin.policy.runtime import load_configured_policy
 from elearn_plugin.policy.schema import Policy, PolicyError
@@ -16,7 +17,7 @@ from elearn_plugin.policy.schema import Policy, PolicyError
 EXIT_INVALID = 2
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Validate the policy file (the configured one, or --file) and list every problem."
     # The system checks load the configured policy too; an invalid one must not stop the
     # command that explains what is wrong with it.

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections, transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver
@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from elearn_plugin.loading.format import DataFileError, read_file
 from elearn_plugin.loading.writer import LoadError, load_data
+from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.org.models import Person
 from elearn_plugin.org.services import clear_must_change_password
 from elearn_plugin.policy.runtime import get_policy
@@ -100,7 +101,7 @@ def _plain_routes(patterns, prefix: str = "") -> list[str]:
     return sorted(set(routes))
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Set up the standalone site with the demo organisation and print the demo logins."
 
     def add_arguments(self, parser):

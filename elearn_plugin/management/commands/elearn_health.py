@@ -3,12 +3,11 @@
 import json
 import sys
 
-from django.core.management.base import BaseCommand
-
+from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.tick.services import health
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Print the e-learning health report (tick, outbox, periods) as JSON."
 
     def handle(self, *args, **options) -> None:

@@ -1,12 +1,13 @@
 """`manage.py elearn_killswitch on|off|status` — learning on, off, or show the state (P-34)."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from elearn_plugin.killswitch import learning_enabled, set_learning_enabled
+from elearn_plugin.management.base import AuditedCommand
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Switch learning on or off at once (on = learners may study); no data is changed."
 
     def add_arguments(self, parser):

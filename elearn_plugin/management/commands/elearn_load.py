@@ -4,14 +4,15 @@ The format is described in docs/data-format.md. Every bad record is reported wit
 position and nothing is written; loading the same file again changes nothing.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from elearn_plugin.loading.writer import LoadError, load_file
+from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.policy.runtime import get_policy
 from elearn_plugin.policy.schema import PolicyNotConfigured
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = (
         "Load units, job roles, people, contacts, courses, assignments, completions, learning "
         "time, classroom sessions and sanctions from a YAML or JSON file (all or nothing)."

@@ -6,12 +6,13 @@ Safe to run often and twice at once: each job runs under its lock. Exits 1 when 
 import json
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.tick.services import UnknownJob, run_tick
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Run the e-learning periodic jobs once and print a JSON summary."
 
     def add_arguments(self, parser) -> None:

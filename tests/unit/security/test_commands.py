@@ -51,6 +51,10 @@ BROKEN_INPUT_TESTS = {
         "tests.unit.org.test_provisioning::test_each_bad_row_kind_is_reported_and_nothing_imported",
         "tests.unit.security.test_commands::test_provision_bad_arguments_and_content",
     ],
+    "elearn_verify_audit": [
+        "tests.unit.audit.test_verify_command::test_bad_head_is_refused_and_nothing_is_sealed",
+        "tests.unit.audit.test_verify_command::test_unknown_options_are_refused",
+    ],
     "elearn_tick": [
         "tests.unit.tick.test_tick::test_tick_command_prints_json_and_refuses_unknown_jobs",
         "tests.unit.security.test_commands::test_tick_bad_arguments",

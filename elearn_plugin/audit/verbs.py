@@ -1,0 +1,124 @@
+"""The closed list of audited verbs and the data each may carry (ADR 0009).
+
+`data` holds ids and codes only, so erasing a person (the host's retirement) never needs to
+touch the trail: a key's suffix says what its value may be, and each verb allows only the keys
+listed here. Free text (a sanction's reason, a name, an e-mail address) stays on the row that
+the event's target names, where retirement can reach it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from elearn_plugin.audit.errors import AuditError
+
+VERBS: dict[str, frozenset[str]] = {
+    # Organisation (P-1, P-2, P-6)
+    "unit.created": frozenset({"unit_code", "parent_id", "kind_code"}),
+    "unit.updated": frozenset({"changed_fields"}),
+    "unit.moved": frozenset({"parent_id", "old_parent_id"}),
+    "job_role.saved": frozenset({"role_code", "created"}),
+    "contact.assigned": frozenset({"unit_id", "is_lead", "created"}),
+    "contact.removed": frozenset({"unit_id"}),
+    "membership.changed": frozenset({"unit_id", "old_unit_id", "starts_at"}),
+    "person.created": frozenset({"unit_id", "role_code", "employee_code"}),
+    "person.updated": frozenset({"changed_fields"}),
+    "person.password_issued": frozenset(),
+    "person.password_changed": frozenset(),
+    # Standing (P-4, P-5, P-8, P-21..P-23)
+    "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
+    "sanction.lifted": frozenset({"kind_code", "reason_code"}),
+    # Kill switch and policy (P-33)
+    "learning.switched": frozenset({"enabled"}),
+    "policy.activated": frozenset({"digest_key", "previous_key"}),
+    # Credits (P-12, P-20)
+    "ledger.entry_added": frozenset({"kind_code", "amount", "source_key", "course_key"}),
+    # Learning time and slots (P-18, P-26, P-27)
+    "activity.recorded": frozenset(
+        {"kind_code", "course_key", "source_key", "seconds", "classification_code"}
+    ),
+    "slot.granted": frozenset({"starts_at", "ends_at", "created"}),
+    "classroom.recorded": frozenset({"session_key", "attendee_count", "created"}),
+    # Courses (P-14, P-16, P-17)
+    "course_policy.saved": frozenset(
+        {"course_key", "kind_code", "origin_code", "credits", "created"}
+    ),
+    "assignment.created": frozenset({"course_key", "source_key", "due_at"}),
+    "completion.recorded": frozenset({"course_key", "source_code"}),
+    # Tracked video (P-17, P-19)
+    "video.registered": frozenset({"block_key", "course_key", "created"}),
+    "video.duration_set": frozenset({"block_key", "seconds"}),
+    "video.completed": frozenset({"block_key", "course_key", "session_id"}),
+    "sharing.suspected": frozenset({"case_key", "signal_code", "session_id"}),
+    "builtin_videos.found": frozenset({"course_key", "count"}),
+}
+
+_KEY = re.compile(r"^[\w:+.@/-]{0,255}$")  # course, block, source and natural keys
+_CODE = re.compile(r"^[A-Za-z0-9_.:-]{0,64}$")
+_FIELD = re.compile(r"^[a-z_]{1,64}$")
+MAX_LIST = 1000
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _clean_value(verb: str, key: str, value: object) -> object:
+    """Check one value against what its key's suffix allows; returns the stored form."""
+    problem = f"{verb}: {key}"
+    if value is None:
+        return None
+    if key.endswith("_id") or key in {"seconds", "count", "attendee_count"}:
+        if not _is_int(value):
+            raise AuditError(f"{problem} must be an integer")
+        return value
+    if key.endswith("_ids"):
+        if not isinstance(value, (list, tuple)) or len(value) > MAX_LIST:
+            raise AuditError(f"{problem} must be a list of at most {MAX_LIST} integers")
+        if not all(_is_int(item) for item in value):
+            raise AuditError(f"{problem} must hold integers only")
+        return sorted(value)
+    if key.endswith("_fields"):
+        if not isinstance(value, (list, tuple)) or not all(
+            isinstance(item, str) and _FIELD.match(item) for item in value
+        ):
+            raise AuditError(f"{problem} must be a list of field names")
+        return sorted(set(value))
+    if key in {"created", "enabled"} or key.startswith("is_"):
+        if not isinstance(value, bool):
+            raise AuditError(f"{problem} must be true or false")
+        return value
+    if key.endswith("_at"):
+        if not isinstance(value, datetime) or value.utcoffset() is None:
+            raise AuditError(f"{problem} must be a timezone-aware datetime")
+        return value.isoformat()
+    if key in {"amount", "credits"}:
+        try:
+            return str(Decimal(str(value)))
+        except InvalidOperation:
+            raise AuditError(f"{problem} must be a decimal number") from None
+    if key.endswith("_code"):
+        if not isinstance(value, str) or not _CODE.match(value):
+            raise AuditError(f"{problem} must be a code (letters, digits, _ . : -)")
+        return value
+    if key.endswith("_key"):
+        if not isinstance(value, str) or not _KEY.match(value):
+            raise AuditError(f"{problem} must be a key without spaces")
+        return value
+    raise AuditError(f"{problem}: no rule says what this key may hold")
+
+
+def clean_data(verb: object, data: object) -> dict:
+    """The event's data, checked against the verb's allow-list (ids and codes only)."""
+    if not isinstance(verb, str) or verb not in VERBS:
+        raise AuditError(f"unknown audit verb {verb!r}; verbs are listed in audit/verbs.py")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise AuditError(f"{verb}: data must be a dict")
+    unknown = sorted(set(data) - VERBS[verb])
+    if unknown:
+        raise AuditError(f"{verb}: data may not hold {unknown}; allowed: {sorted(VERBS[verb])}")
+    return {key: _clean_value(verb, key, value) for key, value in sorted(data.items())}
