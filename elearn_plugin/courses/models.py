@@ -39,7 +39,10 @@ class AssignmentSource(models.TextChoices):
 
 
 class CoursePolicy(models.Model):
-    """What the policy says about one course: credits, required or elective, who made it."""
+    """What the policy says about one course: credits, required or elective, who made it.
+
+    .. no_pii: Course keys, titles and credits.
+    """
 
     course_key = models.CharField(
         _("course key"),
@@ -71,7 +74,12 @@ class CoursePolicy(models.Model):
 
 
 class Assignment(models.Model):
-    """A course a learner must complete by a deadline (P-14, P-15, P-22)."""
+    """A course a learner must complete by a deadline (P-14, P-15, P-22).
+
+    .. pii: The learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -103,7 +111,12 @@ class Assignment(models.Model):
 
 
 class CourseCompletion(models.Model):
-    """A course completed by a learner, as this plugin verified or HR imported it (P-17)."""
+    """A course completed by a learner, as this plugin verified or HR imported it (P-17).
+
+    .. pii: The learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -21,7 +21,12 @@ class Classification(models.TextChoices):
 
 
 class ClassroomSession(models.Model):
-    """An offline session taught by an instructor (P-27); attendance is learning time."""
+    """An offline session taught by an instructor (P-27); attendance is learning time.
+
+    .. pii: The instructor's name, as HR entered it.
+    .. pii_types: name
+    .. pii_retirement: retained
+    """
 
     session_key = models.CharField(_("session key"), max_length=200, unique=True)
     title = models.CharField(_("title"), max_length=255)
@@ -56,7 +61,12 @@ class ClassroomSession(models.Model):
 
 
 class LearningActivity(models.Model):
-    """A span of learning by one learner; `unit` is a snapshot of their unit at the time."""
+    """A span of learning by one learner; `unit` is a snapshot of their unit at the time.
+
+    .. pii: The learner's user id and when they studied.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elearn_activities"
@@ -97,7 +107,12 @@ class LearningActivity(models.Model):
 
 
 class PermittedSlot(models.Model):
-    """Working time in which a training contact allowed a learner to study (P-18)."""
+    """Working time in which a training contact allowed a learner to study (P-18).
+
+    .. pii: The learner's and the granting contact's user ids; the reason is free text.
+    .. pii_types: id, other
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="elearn_permitted_slots"

@@ -28,7 +28,12 @@ class LedgerQuerySet(models.QuerySet):
 
 
 class LedgerEntry(models.Model):
-    """One credit or points entry, keyed so that a replayed source adds nothing twice."""
+    """One credit or points entry, keyed so that a replayed source adds nothing twice.
+
+    .. pii: The learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elearn_ledger_entries"

@@ -11,7 +11,10 @@ PATH_MAX_LENGTH = 255
 
 
 class Unit(models.Model):
-    """A department or subsidiary; `path` ('/1/5/9/') makes a subtree one indexed prefix query."""
+    """A department or subsidiary; `path` ('/1/5/9/') makes a subtree one indexed prefix query.
+
+    .. no_pii: Codes and names of departments.
+    """
 
     DEPARTMENT = "department"
     SUBSIDIARY = "subsidiary"
@@ -47,7 +50,10 @@ class Unit(models.Model):
 
 
 class JobRole(models.Model):
-    """A job role; required courses are assigned by role (P-14)."""
+    """A job role; required courses are assigned by role (P-14).
+
+    .. no_pii: Codes and names of job roles.
+    """
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -63,7 +69,12 @@ class JobRole(models.Model):
 
 
 class Person(models.Model):
-    """An employee or student with an account; `unit` is the current unit (P-1)."""
+    """An employee or student with an account; `unit` is the current unit (P-1).
+
+    .. pii: The employee id and the person's name from HR's records, and the user id.
+    .. pii_types: id, name
+    .. pii_retirement: retained
+    """
 
     ACTIVE = "active"
     DEPARTED = "departed"
@@ -109,6 +120,10 @@ class Membership(models.Model):
     `open_flag` is True while open and NULL once closed: the unique constraint on
     (user, open_flag) then allows one open row per user on every database, MySQL included,
     where a conditional unique constraint would be silently ignored.
+
+    .. pii: The learner's user id and their units over time.
+    .. pii_types: id
+    .. pii_retirement: retained
     """
 
     user = models.ForeignKey(
@@ -143,7 +158,12 @@ class Membership(models.Model):
 
 
 class TrainingContact(models.Model):
-    """A training contact of a unit; covers the unit's whole subtree. A lead may provision."""
+    """A training contact of a unit; covers the unit's whole subtree. A lead may provision.
+
+    .. pii: The contact's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="elearn_contacts"

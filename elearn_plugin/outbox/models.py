@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
-    """One message to one user; `key` is its natural key, so a replayed decision adds nothing."""
+    """One message to one user; `key` is its natural key, so a replayed decision adds nothing.
+
+    .. pii: The recipient's user id; the context holds what the message shows (a name,
+       course titles).
+    .. pii_types: id, name
+    .. pii_retirement: retained
+    """
 
     key = models.CharField(max_length=255, unique=True)
     message_type = models.CharField(_("message type"), max_length=64)

@@ -17,7 +17,12 @@ class SanctionKind(models.TextChoices):
 
 
 class Sanction(models.Model):
-    """One consequence imposed on a learner, keyed by (user, kind, source) so it exists once."""
+    """One consequence imposed on a learner, keyed by (user, kind, source) so it exists once.
+
+    .. pii: The learner's and the staff members' user ids; reasons are free text.
+    .. pii_types: id, other
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

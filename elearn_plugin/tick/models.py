@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JobState(models.Model):
-    """The last run of one job, for the health report; written by `tick.services` only."""
+    """The last run of one job, for the health report; written by `tick.services` only.
+
+    .. no_pii: Job names, times and counts.
+    """
 
     name = models.CharField(max_length=64, unique=True)
     last_started_at = models.DateTimeField(null=True, blank=True)
@@ -27,7 +30,10 @@ class JobState(models.Model):
 
 
 class JobLock(models.Model):
-    """A lease lock: held by `holder` until `expires_at`, so a killed process frees it."""
+    """A lease lock: held by `holder` until `expires_at`, so a killed process frees it.
+
+    .. no_pii: Lock names and lease times.
+    """
 
     name = models.CharField(max_length=64, unique=True)
     holder = models.CharField(max_length=64, blank=True, default="")

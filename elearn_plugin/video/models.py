@@ -18,6 +18,8 @@ class TrackedVideo(models.Model):
     Written when a session is issued from the block, so that a plain endpoint (mobile apps)
     can issue sessions without loading the block, and so that the course team sees when the
     media's own duration disagrees with the authored one.
+
+    .. no_pii: Block keys, titles and durations.
     """
 
     block_key = models.CharField(_("block key"), max_length=KEY_MAX_LENGTH, unique=True)
@@ -45,6 +47,10 @@ class MediaDurationObservation(models.Model):
 
     A learner's browser reports what its media element says; one observation never changes
     the course team's record (`TrackedVideo`), only the agreement of several learners does.
+
+    .. pii: The reporting learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -68,7 +74,13 @@ class MediaDurationObservation(models.Model):
 
 
 class WatchSession(models.Model):
-    """One player session issued by the server for a learner and a block."""
+    """One player session issued by the server for a learner and a block.
+
+    .. pii: The learner's user id, IP address and hashes of the user agent and browser
+       session (sharing evidence, P-4).
+    .. pii_types: id, ip
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course_key = models.CharField(_("course key"), max_length=KEY_MAX_LENGTH)
@@ -91,7 +103,12 @@ class WatchSession(models.Model):
 
 
 class WatchProgress(models.Model):
-    """The verified watched parts of one video for one learner (one row per user and block)."""
+    """The verified watched parts of one video for one learner (one row per user and block).
+
+    .. pii: The learner's user id and the parts of a video they watched.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     course_key = models.CharField(_("course key"), max_length=KEY_MAX_LENGTH)
@@ -131,7 +148,12 @@ class WatchProgress(models.Model):
 
 
 class VideoCompletion(models.Model):
-    """Proof that one learner watched one video to the end. Never changed once written."""
+    """Proof that one learner watched one video to the end. Never changed once written.
+
+    .. pii: The learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     course_key = models.CharField(_("course key"), max_length=KEY_MAX_LENGTH, db_index=True)
@@ -168,6 +190,10 @@ class SharingSuspicion(models.Model):
     """Two sessions of one learner, from different browsers or addresses, played at once (P-4).
 
     Evidence only: the lifecycle rules decide whether it becomes a sanction.
+
+    .. pii: The learner's user id and the evidence of shared use (session ids, IP addresses).
+    .. pii_types: id, ip
+    .. pii_retirement: retained
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -192,7 +218,10 @@ class SharingSuspicion(models.Model):
 
 
 class BuiltinVideoFinding(models.Model):
-    """A built-in `video` block in a required course: it cannot prove P-17."""
+    """A built-in `video` block in a required course: it cannot prove P-17.
+
+    .. no_pii: Course and block keys.
+    """
 
     course_key = models.CharField(_("course key"), max_length=KEY_MAX_LENGTH)
     block_key = models.CharField(_("block key"), max_length=KEY_MAX_LENGTH)
