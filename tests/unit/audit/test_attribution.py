@@ -62,3 +62,24 @@ def test_a_writer_outside_any_entry_point_is_refused(make_user):
     with pytest.raises(AuditError, match="no actor"):
         standing.impose(learner.pk, "warning", "quota", "quota:2026-11")
     assert not learner.elearn_sanctions.exists()
+
+
+def test_a_changed_policy_file_is_recorded_once_by_the_tick(settings, tmp_path):  # P-33
+    from pathlib import Path  # noqa: PLC0415
+
+    from elearn_plugin.policy.runtime import reset_policy_cache  # noqa: PLC0415
+
+    policy = tmp_path / "policy.yaml"
+    policy.write_bytes(Path(settings.ELEARN_POLICY_FILE).read_bytes())
+    settings.ELEARN_POLICY_FILE = str(policy)
+    reset_policy_cache()
+    run_tick(only="audit.policy")
+    run_tick(only="audit.policy")  # unchanged: nothing more
+    policy.write_bytes(policy.read_bytes() + b"\n# quota reviewed by HR\n")
+    reset_policy_cache()
+    run_tick(only="audit.policy")
+    events = list(AuditEvent.objects.filter(verb="policy.activated").order_by("id"))
+    assert len(events) == 2
+    assert events[0].actor_system == "job:audit.policy"
+    assert events[1].data["previous_key"] == events[0].data["digest_key"]
+    assert events[1].data["digest_key"] != events[0].data["digest_key"]
