@@ -37,7 +37,7 @@ class PlatformRolesAdapter:
 
 def _announce(user_id: int) -> None:
     """What the platform's CourseAccessRole save/delete signal does: cached roles are stale."""
-    from elearn_plugin.role_facts import invalidate_roles  # noqa: PLC0415
+    from elearn_plugin.permissions.role_facts import invalidate_roles  # noqa: PLC0415
 
     invalidate_roles([user_id])
 

@@ -4,79 +4,38 @@ write everything in one transaction, or write nothing.
 A 20k-row file is checked with a few set queries (existing accounts and people fetched by
 username / employee ID in chunks) and written with bulk inserts; passwords of new accounts
 leave this module only through the caller's `password_sink`, never in a log or the report.
+The file's format and the checks of a row alone are in `org.provisioning_rows`, the
+passwords in `org.passwords`. The units the actor may provision in are the caller's `scope`
+(`elearn_plugin.org.services.provision` decides it from the actor's roles).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import BaseUserManager
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter, hash_passwords
-from elearn_plugin.org import services
+from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter
+from elearn_plugin.org.errors import OrgError
 from elearn_plugin.org.models import JobRole, Membership, Person, Unit
-from elearn_plugin.permissions import Role, roles_of
+from elearn_plugin.org.passwords import IssuedPassword, generate_password, prehash_passwords
+from elearn_plugin.org.people import forget_password_flags, set_units_bulk
+from elearn_plugin.org.provisioning_rows import (
+    ProvisionRow,
+    RowProblem,
+    email_of,
+    field_problems,
+)
 
-HEADER = ("employee_id", "username", "name", "email", "unit", "job_role")
-REQUIRED = ("employee_id", "username", "name", "unit", "job_role")
-MAX_LENGTH = {
-    "employee_id": 64,
-    "username": 30,  # the LMS's USERNAME_MAX_LENGTH
-    "name": 100,
-    "email": 254,
-    "unit": 64,
-    "job_role": 64,
-}
-USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{2,}$")
-EMPLOYEE_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_./-]*$")
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
-# No 0/O/o, 1/l/I: passwords are handed out on paper and read aloud.
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
-MIN_PASSWORD_LENGTH = 12
 CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class ProvisionRow:
-    """One data row of the file; `line` is its line number in the file (header is line 1)."""
-
-    line: int
-    employee_id: str
-    username: str
-    name: str
-    email: str
-    unit: str
-    job_role: str
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    """Why a row (or the file, line 0/1) cannot be imported; no personal data in `message`."""
-
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("line {line}: {field}: {message}").format(
-            line=self.line, field=self.field or "-", message=self.message
-        )
 
 
 @dataclass(frozen=True)
@@ -85,15 +44,6 @@ class RowChange:
 
     line: int
     fields: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class IssuedPassword:
-    """The initial password of a new account, for the hand-out file only."""
-
-    employee_id: str
-    username: str
-    password: str
 
 
 @dataclass
@@ -118,124 +68,7 @@ class ProvisionAborted(Exception):
     """Raised inside the transaction to undo everything when the file has problems."""
 
 
-def generate_password(length: int | None = None) -> str:
-    """A random password of unambiguous characters with upper, lower case and digits."""
-    if length is None:
-        length = getattr(settings, "ELEARN_PASSWORD_LENGTH", MIN_PASSWORD_LENGTH)
-    length = max(MIN_PASSWORD_LENGTH, int(length))
-    while True:
-        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _i in range(length))
-        if (
-            any(c.isupper() for c in password)
-            and any(c.islower() for c in password)
-            and any(c.isdigit() for c in password)
-        ):
-            return password
-
-
-# ---------------------------------------------------------------------------- reading
-
-
-def read_rows(data: bytes | str) -> tuple[list[ProvisionRow], list[RowProblem]]:
-    """Parse the CSV file (UTF-8, with or without BOM); structural problems by line."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            return [], [RowProblem(line, "", _("The file is not UTF-8 text."))]
-    else:
-        text = data.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[ProvisionRow] = []
-    problems: list[RowProblem] = []
-    try:
-        header = next(reader, None)
-        names = [h.strip().lower() for h in header or []]
-        if sorted(names) != sorted(HEADER):
-            expected = ",".join(HEADER)
-            return [], [
-                RowProblem(
-                    1,
-                    "",
-                    _("Wrong header; expected the columns: {columns}").format(columns=expected),
-                )
-            ]
-        for raw in reader:
-            if not any(cell.strip() for cell in raw):
-                continue
-            if len(raw) != len(names):
-                problems.append(
-                    RowProblem(
-                        reader.line_num,
-                        "",
-                        _("Expected {expected} columns, found {found}.").format(
-                            expected=len(names), found=len(raw)
-                        ),
-                    )
-                )
-                continue
-            values = {name: cell.strip() for name, cell in zip(names, raw, strict=True)}
-            rows.append(ProvisionRow(line=reader.line_num, **values))
-    except csv.Error:
-        problems.append(RowProblem(reader.line_num, "", _("The line is not valid CSV.")))
-    return rows, problems
-
-
 # ---------------------------------------------------------------------------- checking
-
-
-def _field_problems(row: ProvisionRow) -> list[RowProblem]:
-    problems = []
-    for name in HEADER:
-        value = getattr(row, name)
-        if name in REQUIRED and not value:
-            problems.append(RowProblem(row.line, name, _("This field is required.")))
-        elif len(value) > MAX_LENGTH[name]:
-            problems.append(
-                RowProblem(
-                    row.line,
-                    name,
-                    _("Too long: at most {limit} characters.").format(limit=MAX_LENGTH[name]),
-                )
-            )
-        elif CONTROL_RE.search(value):
-            problems.append(RowProblem(row.line, name, _("Contains control characters.")))
-    bad = {p.field for p in problems}
-    if "username" not in bad and row.username and not USERNAME_RE.match(row.username):
-        problems.append(
-            RowProblem(
-                row.line,
-                "username",
-                _("Use 2 or more of the letters A-Z, digits and . _ @ + - only."),
-            )
-        )
-    if "employee_id" not in bad and row.employee_id and not EMPLOYEE_ID_RE.match(row.employee_id):
-        problems.append(
-            RowProblem(
-                row.line,
-                "employee_id",
-                _("Use letters A-Z, digits and . _ / - only, starting with a letter or digit."),
-            )
-        )
-    if "email" not in bad and row.email:
-        try:
-            validate_email(row.email)
-        except ValidationError:
-            problems.append(RowProblem(row.line, "email", _("Not a valid email address.")))
-    return problems
-
-
-def _email_of(row: ProvisionRow) -> str:
-    if row.email:
-        return BaseUserManager.normalize_email(row.email)
-    domain = getattr(settings, "ELEARN_PLACEHOLDER_EMAIL_DOMAIN", "learners.invalid")
-    return f"{row.username}@{domain}".lower()
-
-
-def _is_hr(actor) -> bool:
-    # None is the operator at the command line (manage.py), who acts as HR.
-    return actor is None or Role.HR in roles_of(actor)
 
 
 @dataclass
@@ -247,11 +80,14 @@ class _Plan:
     roles: dict[str, int] = field(default_factory=dict)
 
 
-def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan:
-    """Check every row against the file and the database; fill `report.problems`."""
+def _plan(rows: Sequence[ProvisionRow], scope: Set[int] | None, report: ProvisionReport) -> _Plan:
+    """Check every row against the file and the database; fill `report.problems`.
+
+    `scope` None: every unit; else a row's unit (and the person's current one) must be in it.
+    """
     problems = report.problems
     for row in rows:
-        problems.extend(_field_problems(row))
+        problems.extend(field_problems(row))
 
     for attr, fold in (("employee_id", str), ("username", str.casefold)):
         counts = Counter(fold(getattr(r, attr)) for r in rows if getattr(r, attr))
@@ -286,7 +122,7 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
         for p in Person.objects.filter(user_id__in=chunk).values("user_id", "employee_id"):
             people_by_user[p["user_id"]] = p
     email_owner: dict[str, int] = {}
-    for chunk in chunked({_email_of(r) for r in rows if r.username}, CHUNK):
+    for chunk in chunked({email_of(r) for r in rows if r.username}, CHUNK):
         for uid, email in user_model.objects.filter(email__in=chunk).values_list("id", "email"):
             email_owner.setdefault(email.casefold(), uid)
     user_email = {
@@ -294,11 +130,6 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
         for chunk in chunked({p["user_id"] for p in people_by_emp.values()}, CHUNK)
         for uid, email in user_model.objects.filter(id__in=chunk).values_list("id", "email")
     }
-
-    scope: set[int] | None = None
-    if not _is_hr(actor):
-        active = getattr(actor, "is_active", False)
-        scope = services.contact_unit_ids(actor, leads_only=True) if active else set()
 
     plan = _Plan(units=units, roles=roles)
     for row in rows:
@@ -319,7 +150,7 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
             )
         person = people_by_emp.get(row.employee_id)
         user = users.get(row.username.casefold())
-        email = _email_of(row)
+        email = email_of(row)
         if person is not None and (user is None or user["id"] != person["user_id"]):
             row_problems.append(
                 RowProblem(
@@ -373,20 +204,6 @@ def _plan(rows: Sequence[ProvisionRow], actor, report: ProvisionReport) -> _Plan
 # ---------------------------------------------------------------------------- writing
 
 
-def _prehash(rows: Sequence[ProvisionRow]) -> dict[str, tuple[str, str]]:
-    """Passwords and their hashes for the rows whose username is not taken yet, computed
-    before the import's transaction: PBKDF2 is most of an import's time, and no lock is
-    held meanwhile. A row that is new only inside the transaction is hashed there."""
-    names = {row.username for row in rows if row.username}
-    taken: set[str] = set()
-    for chunk in chunked(sorted(names), CHUNK):
-        users = get_user_model().objects.filter(username__in=chunk)
-        taken.update(name.casefold() for name in users.values_list("username", flat=True))
-    new = sorted({name.casefold() for name in names} - taken)
-    passwords = [generate_password() for _name in new]
-    return dict(zip(new, zip(passwords, hash_passwords(passwords), strict=True), strict=True))
-
-
 def _create(plan: _Plan, when: datetime, password_sink, prehashed: dict) -> list[int]:
     secrets_of = [prehashed.get(row.username.casefold()) for row in plan.new]
     issued = [
@@ -395,7 +212,7 @@ def _create(plan: _Plan, when: datetime, password_sink, prehashed: dict) -> list
     ]
     users = get_user_adapter().create_users_bulk(
         [
-            NewUser(row.username, _email_of(row), row.name, pw.password, found[1] if found else "")
+            NewUser(row.username, email_of(row), row.name, pw.password, found[1] if found else "")
             for row, pw, found in zip(plan.new, issued, secrets_of, strict=True)
         ]
     )
@@ -416,7 +233,7 @@ def _create(plan: _Plan, when: datetime, password_sink, prehashed: dict) -> list
         batch_size=CHUNK,
     )
     user_ids = [user.pk for user in users]
-    services.forget_password_flags(user_ids)
+    forget_password_flags(user_ids)
     if password_sink is not None:
         password_sink(issued)
     return user_ids
@@ -443,7 +260,7 @@ def _update(plan: _Plan, when: datetime, actor) -> None:
     ]
     Person.objects.bulk_update(people, ["name", "job_role_id", "updated_at"], batch_size=CHUNK)
     moves = [(t["user_id"], t["unit_id"]) for _row, t, diff in plan.changed if "unit" in diff]
-    services.set_units_bulk(moves, when, actor=actor)
+    set_units_bulk(moves, when, actor=actor)
 
 
 def provision(
@@ -451,25 +268,28 @@ def provision(
     *,
     update: bool,
     actor,
+    scope: Set[int] | None,
     dry_run: bool = False,
     password_sink: Callable[[list[IssuedPassword]], None] | None = None,
     when: datetime | None = None,
 ) -> ProvisionReport:
     """Create new accounts and (with `update`) apply changed rows; all or nothing.
 
-    `actor` is HR (staff), a training lead (rows limited to their units) or None for the
-    operator at the command line. `password_sink` receives the new accounts' passwords
-    inside the transaction: if it fails, nothing is imported.
+    `scope` is the units the `actor` may provision in, None for every unit (HR, or `actor`
+    None: the operator at the command line); `elearn_plugin.org.services.provision` decides
+    it from the actor's roles. `actor` is passed on to the unit changes. `password_sink`
+    receives the new accounts' passwords inside the transaction: if it fails, nothing is
+    imported.
     """
     when = when or timezone.now()
     if not is_aware(when):
-        raise services.OrgError(_("A time without a time zone was given."))
+        raise OrgError(_("A time without a time zone was given."))
     rows = list(rows)
     report = ProvisionReport(dry_run=dry_run)
-    prehashed = {} if dry_run else _prehash(rows)
+    prehashed = {} if dry_run else prehash_passwords(row.username for row in rows)
     try:
         with transaction.atomic():
-            plan = _plan(rows, actor, report)
+            plan = _plan(rows, scope, report)
             report.created = len(plan.new)
             report.unchanged = plan.unchanged
             report.changes = [RowChange(row.line, diff) for row, _t, diff in plan.changed]

@@ -1,98 +1,62 @@
 """The only writers of the org domain (P-1), and the queries other domains scope by.
 
 Units form a tree stored as a materialized path ('/1/5/9/'), so a subtree is one indexed
-`path__startswith` query. Memberships keep the history of which unit a learner was in;
-`Person.unit` is the current one and always equals the open membership's unit.
+`path__startswith` query. This module writes units, job roles and training contacts; it
+re-exports the reads (`org.queries`), the writers of people and memberships (`org.people`)
+and the error, so that ADR 0001's names are all found here. Provisioning
+(`org.provisioning`) is given the units the actor may provision in by `provision` below.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import CharField, F, Max, Q, Value
+from django.db.models import CharField, F, Max, Value
 from django.db.models.functions import Concat, Length, Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from elearn_plugin.core.batching import chunked
-from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.org.models import (
-    PATH_MAX_LENGTH,
-    JobRole,
-    Membership,
-    Person,
-    TrainingContact,
-    Unit,
+from elearn_plugin.org import provisioning
+from elearn_plugin.org.errors import OrgError
+from elearn_plugin.org.models import PATH_MAX_LENGTH, JobRole, TrainingContact, Unit
+from elearn_plugin.org.people import (
+    clear_must_change_password,
+    forget_password_flags,
+    set_unit,
+    set_units_bulk,
+    update_person,
 )
+from elearn_plugin.org.provisioning import IssuedPassword, ProvisionReport, ProvisionRow
+from elearn_plugin.org.queries import (
+    contact_unit_ids,
+    must_change_password,
+    subtree_unit_ids,
+    unit_id_of,
+    units_without_contact,
+)
+from elearn_plugin.permissions import Role, roles_of
 
-if TYPE_CHECKING:
-    from elearn_plugin.org.provisioning import ProvisionReport, ProvisionRow
-
-CHUNK = 1000
-_PASSWORD_FLAG_KEY = "elearn:org:must-change-password:{}"
-_PASSWORD_FLAG_TTL = 300
-
-
-class OrgError(ValueError):
-    """Invalid organisation change; the message is safe to show (no personal data)."""
-
-
-# ---------------------------------------------------------------------------- queries
-
-
-def subtree_unit_ids(unit_ids: Iterable[int]) -> set[int]:
-    """The given units and every unit below them."""
-    ids = {int(unit_id) for unit_id in unit_ids}
-    if not ids:
-        return set()
-    paths = sorted(Unit.objects.filter(id__in=ids).values_list("path", flat=True))
-    # A path below another selected path adds nothing: keep the outermost ones only.
-    roots: list[str] = []
-    for path in paths:
-        if not any(path.startswith(root) for root in roots):
-            roots.append(path)
-    if not roots:
-        return set()
-    query = Q()
-    for root in roots:
-        query |= Q(path__startswith=root)
-    return set(Unit.objects.filter(query).values_list("id", flat=True))
-
-
-def contact_unit_ids(user, *, leads_only: bool = False) -> set[int]:
-    """Units (with their subtrees) that `user` covers as a training contact."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return set()
-    contacts = TrainingContact.objects.filter(user_id=user.pk)
-    if leads_only:
-        contacts = contacts.filter(is_lead=True)
-    return subtree_unit_ids(contacts.values_list("unit_id", flat=True))
-
-
-def unit_id_of(user_id: int) -> int | None:
-    """The learner's current unit, or None for an account outside the organisation."""
-    return Person.objects.filter(user_id=user_id).values_list("unit_id", flat=True).first()
-
-
-def units_without_contact() -> set[int]:
-    """Units that no training contact covers, directly or through an ancestor (P-1)."""
-    covered = subtree_unit_ids(TrainingContact.objects.values_list("unit_id", flat=True))
-    return set(Unit.objects.exclude(id__in=covered).values_list("id", flat=True))
-
-
-def must_change_password(user_id: int) -> bool:
-    """Whether the account still has its provisioned password; cached, cleared on change."""
-    key = _PASSWORD_FLAG_KEY.format(user_id)
-    flag = cache.get(key)
-    if flag is None:
-        flag = Person.objects.filter(user_id=user_id, must_change_password=True).exists()
-        cache.set(key, flag, _PASSWORD_FLAG_TTL)
-    return bool(flag)
+__all__ = [
+    "OrgError",
+    "assign_contact",
+    "clear_must_change_password",
+    "contact_unit_ids",
+    "create_unit",
+    "forget_password_flags",
+    "move_unit",
+    "must_change_password",
+    "provision",
+    "remove_contact",
+    "set_unit",
+    "set_units_bulk",
+    "subtree_unit_ids",
+    "unit_id_of",
+    "units_without_contact",
+    "update_person",
+    "update_unit",
+    "upsert_job_role",
+]
 
 
 # ---------------------------------------------------------------------------- units
@@ -247,119 +211,16 @@ def remove_contact(user_id: int, unit_id: int, *, actor=None) -> bool:
     return bool(deleted)
 
 
-# ---------------------------------------------------------------------------- people
+# ---------------------------------------------------------------------------- provisioning
 
 
-def _aware(when: datetime | None) -> datetime:
-    if when is None:
-        return timezone.now()
-    if not is_aware(when):
-        raise OrgError(_("A time without a time zone was given."))
-    return when
-
-
-def set_unit(user_id: int, unit_id: int, when: datetime | None = None, *, actor=None) -> bool:
-    """Move a learner to a unit at `when`: closes the open membership, opens the new one."""
-    return set_units_bulk([(user_id, unit_id)], when, actor=actor) == 1
-
-
-def set_units_bulk(
-    moves: Sequence[tuple[int, int]], when: datetime | None = None, *, actor=None
-) -> int:
-    """Bulk form of `set_unit`; returns how many learners changed unit."""
-    when = _aware(when)
-    wanted: dict[int, int] = {}
-    for user_id, unit_id in moves:
-        if wanted.setdefault(int(user_id), int(unit_id)) != int(unit_id):
-            raise OrgError(_("A learner was given two different units."))
-    if not wanted:
-        return 0
-    if Unit.objects.filter(id__in=set(wanted.values())).count() != len(set(wanted.values())):
-        raise OrgError(_("The unit does not exist."))
-    changed = 0
-    with transaction.atomic():
-        user_ids = sorted(wanted)
-        for chunk in chunked(user_ids, CHUNK):
-            current = dict(
-                Person.objects.select_for_update()
-                .filter(user_id__in=chunk)
-                .values_list("user_id", "unit_id")
-            )
-            missing = set(chunk) - set(current)
-            if missing:
-                raise OrgError(_("The account does not belong to the organisation."))
-            opened = dict(
-                Membership.objects.filter(user_id__in=chunk, open_flag=True).values_list(
-                    "user_id", "valid_from"
-                )
-            )
-            movers = [uid for uid in chunk if current[uid] != wanted[uid] or uid not in opened]
-            if not movers:
-                continue
-            if any(opened[uid] > when for uid in movers if uid in opened):
-                raise OrgError(_("A unit change cannot be dated before the current membership."))
-            Membership.objects.filter(user_id__in=movers, open_flag=True).update(
-                valid_to=when, open_flag=None
-            )
-            Membership.objects.bulk_create(
-                [Membership(user_id=uid, unit_id=wanted[uid], valid_from=when) for uid in movers]
-            )
-            by_unit: dict[int, list[int]] = defaultdict(list)
-            for uid in movers:
-                by_unit[wanted[uid]].append(uid)
-            for target, uids in by_unit.items():
-                Person.objects.filter(user_id__in=uids).update(
-                    unit_id=target, updated_at=timezone.now()
-                )
-            changed += len(movers)
-    return changed
-
-
-def clear_must_change_password(user_id: int) -> bool:
-    """The learner chose their own password: stop sending them to the change page."""
-    updated = Person.objects.filter(user_id=user_id, must_change_password=True).update(
-        must_change_password=False, updated_at=timezone.now()
-    )
-    cache.delete(_PASSWORD_FLAG_KEY.format(user_id))
-    return bool(updated)
-
-
-def forget_password_flags(user_ids: Iterable[int]) -> None:
-    """Drop cached password flags after a bulk change of `must_change_password`."""
-    cache.delete_many([_PASSWORD_FLAG_KEY.format(uid) for uid in user_ids])
-
-
-def update_person(
-    person_id: int,
-    *,
-    name: str | None = None,
-    job_role_id: int | None = None,
-    unit_id: int | None = None,
-    when: datetime | None = None,
-    actor=None,
-) -> bool:
-    """Change a person's name, job role or unit (the unit through `set_unit`)."""
-    person = Person.objects.filter(id=person_id).first()
-    if person is None:
-        raise OrgError(_("The person does not exist."))
-    changed = False
-    with transaction.atomic():
-        fields = {}
-        if name is not None and name != person.name:
-            if not name.strip():
-                raise OrgError(_("A name is required."))
-            fields["name"] = name
-        if job_role_id is not None and job_role_id != person.job_role_id:
-            if not JobRole.objects.filter(id=job_role_id).exists():
-                raise OrgError(_("The job role does not exist."))
-            fields["job_role_id"] = job_role_id
-        if fields:
-            fields["updated_at"] = timezone.now()
-            Person.objects.filter(id=person_id).update(**fields)
-            changed = True
-        if unit_id is not None and unit_id != person.unit_id:
-            changed = set_unit(person.user_id, unit_id, when, actor=actor) or changed
-    return changed
+def _provisioning_scope(actor) -> set[int] | None:
+    """The units `actor` may provision in: None (every unit) for HR and for the operator at
+    the command line (`actor` None, who acts as HR), else the units they are training lead
+    of (none for an inactive account)."""
+    if actor is None or Role.HR in roles_of(actor):
+        return None
+    return contact_unit_ids(actor, leads_only=True) if getattr(actor, "is_active", False) else set()
 
 
 def provision(
@@ -368,16 +229,15 @@ def provision(
     update: bool,
     actor,
     dry_run: bool = False,
-    password_sink=None,
+    password_sink: Callable[[list[IssuedPassword]], None] | None = None,
     when: datetime | None = None,
 ) -> ProvisionReport:
     """Create or update learner accounts in bulk, all or nothing (P-2)."""
-    from elearn_plugin.org import provisioning  # noqa: PLC0415  (provisioning uses this module)
-
     return provisioning.provision(
         rows,
         update=update,
         actor=actor,
+        scope=_provisioning_scope(actor),
         dry_run=dry_run,
         password_sink=password_sink,
         when=when,

@@ -24,6 +24,7 @@ from elearn_plugin.permissions import (
     require,
     roles_of,
 )
+from elearn_plugin.permissions import rules as permission_rules
 from tests.helpers import role_matrix
 
 COURSE = "course-v1:Org+Safety+2026"
@@ -155,7 +156,7 @@ def test_register_extends_and_refuses_duplicates(role_users):  # P-31
         with pytest.raises(ValueError):
             permissions.register("empty", {})
     finally:
-        permissions._RULES.pop("submit_feedback", None)
+        permission_rules._RULES.pop("submit_feedback", None)
 
 
 def test_roles_adapter_choice(settings):  # P-31

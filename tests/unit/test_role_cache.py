@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
 
-from elearn_plugin import permissions, role_facts
+from elearn_plugin import permissions
 from elearn_plugin.org import services as org
 from elearn_plugin.org.models import TrainingContact
-from elearn_plugin.permissions import ANY, Action, Role, check, roles_of
+from elearn_plugin.permissions import ANY, Action, Role, check, role_facts, roles_of
 
 
 @pytest.fixture(autouse=True)

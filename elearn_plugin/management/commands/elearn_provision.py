@@ -11,12 +11,14 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
-from elearn_plugin.org.provisioning import IssuedPassword, provision, read_rows
-from elearn_plugin.org.services import OrgError
+from elearn_plugin.management.base import AuditedCommand
+from elearn_plugin.org.passwords import IssuedPassword
+from elearn_plugin.org.provisioning_rows import read_rows
+from elearn_plugin.org.services import OrgError, provision
 
 
 class PasswordFile:
@@ -44,7 +46,7 @@ class PasswordFile:
             self.written = False
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Create learner accounts in bulk from a CSV file (P-2)."
 
     def add_arguments(self, parser) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from elearn_plugin.learning import services
+from elearn_plugin.learning import services, slots
 from elearn_plugin.learning.models import ClassroomSession, LearningActivity, PermittedSlot
 from elearn_plugin.learning.services import (
     ActivitySpec,
@@ -326,7 +326,7 @@ def test_a_stale_slot_list_cached_after_a_grant_is_never_served(
         with django_capture_on_commit_callbacks(execute=True):
             services.grant_slot(user.pk, start, end, actor=contact, reason="r")
 
-    monkeypatch.setattr(services, "cache", StaleReaderCache(cache, writer))
+    monkeypatch.setattr(slots, "cache", StaleReaderCache(cache, writer))
     # The reader's query ran before the writer's commit: it found no slot.
     assert services.permitted_slots(user.pk, *JAN) == []
     monkeypatch.undo()

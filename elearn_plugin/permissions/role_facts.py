@@ -3,7 +3,7 @@
 Group names, training-contact status and the host's course-staff keys are kept in the cache
 under generation keys and memoised on the user object for one request; the receivers below
 change the generations on every change of groups, memberships, contacts and (inside Open edX)
-`CourseAccessRole`. `elearn_plugin.permissions.roles_of` turns these facts into roles.
+`CourseAccessRole`. `elearn_plugin.permissions.roles.roles_of` turns these facts into roles.
 """
 
 from __future__ import annotations

@@ -1,3 +1,0 @@
-"""URL patterns of the ledger domain (mounted under the plugin's namespace)."""
-
-urlpatterns: list = []

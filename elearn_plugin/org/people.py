@@ -1,0 +1,137 @@
+"""The writers of people and their memberships (P-1, P-2): `Person` and `Membership` rows.
+
+Memberships keep the history of which unit a learner was in; `Person.unit` is the current one
+and always equals the open membership's unit. Re-exported by `elearn_plugin.org.services`
+(ADR 0001); provisioning builds on these writers.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.timeutil import is_aware
+from elearn_plugin.org.errors import OrgError
+from elearn_plugin.org.models import JobRole, Membership, Person, Unit
+from elearn_plugin.org.queries import PASSWORD_FLAG_KEY
+
+CHUNK = 1000
+
+
+def _aware(when: datetime | None) -> datetime:
+    if when is None:
+        return timezone.now()
+    if not is_aware(when):
+        raise OrgError(_("A time without a time zone was given."))
+    return when
+
+
+def set_unit(user_id: int, unit_id: int, when: datetime | None = None, *, actor=None) -> bool:
+    """Move a learner to a unit at `when`: closes the open membership, opens the new one."""
+    return set_units_bulk([(user_id, unit_id)], when, actor=actor) == 1
+
+
+def set_units_bulk(
+    moves: Sequence[tuple[int, int]], when: datetime | None = None, *, actor=None
+) -> int:
+    """Bulk form of `set_unit`; returns how many learners changed unit."""
+    when = _aware(when)
+    wanted: dict[int, int] = {}
+    for user_id, unit_id in moves:
+        if wanted.setdefault(int(user_id), int(unit_id)) != int(unit_id):
+            raise OrgError(_("A learner was given two different units."))
+    if not wanted:
+        return 0
+    if Unit.objects.filter(id__in=set(wanted.values())).count() != len(set(wanted.values())):
+        raise OrgError(_("The unit does not exist."))
+    changed = 0
+    with transaction.atomic():
+        user_ids = sorted(wanted)
+        for chunk in chunked(user_ids, CHUNK):
+            current = dict(
+                Person.objects.select_for_update()
+                .filter(user_id__in=chunk)
+                .values_list("user_id", "unit_id")
+            )
+            missing = set(chunk) - set(current)
+            if missing:
+                raise OrgError(_("The account does not belong to the organisation."))
+            opened = dict(
+                Membership.objects.filter(user_id__in=chunk, open_flag=True).values_list(
+                    "user_id", "valid_from"
+                )
+            )
+            movers = [uid for uid in chunk if current[uid] != wanted[uid] or uid not in opened]
+            if not movers:
+                continue
+            if any(opened[uid] > when for uid in movers if uid in opened):
+                raise OrgError(_("A unit change cannot be dated before the current membership."))
+            Membership.objects.filter(user_id__in=movers, open_flag=True).update(
+                valid_to=when, open_flag=None
+            )
+            Membership.objects.bulk_create(
+                [Membership(user_id=uid, unit_id=wanted[uid], valid_from=when) for uid in movers]
+            )
+            by_unit: dict[int, list[int]] = defaultdict(list)
+            for uid in movers:
+                by_unit[wanted[uid]].append(uid)
+            for target, uids in by_unit.items():
+                Person.objects.filter(user_id__in=uids).update(
+                    unit_id=target, updated_at=timezone.now()
+                )
+            changed += len(movers)
+    return changed
+
+
+def clear_must_change_password(user_id: int) -> bool:
+    """The learner chose their own password: stop sending them to the change page."""
+    updated = Person.objects.filter(user_id=user_id, must_change_password=True).update(
+        must_change_password=False, updated_at=timezone.now()
+    )
+    cache.delete(PASSWORD_FLAG_KEY.format(user_id))
+    return bool(updated)
+
+
+def forget_password_flags(user_ids: Iterable[int]) -> None:
+    """Drop cached password flags after a bulk change of `must_change_password`."""
+    cache.delete_many([PASSWORD_FLAG_KEY.format(uid) for uid in user_ids])
+
+
+def update_person(
+    person_id: int,
+    *,
+    name: str | None = None,
+    job_role_id: int | None = None,
+    unit_id: int | None = None,
+    when: datetime | None = None,
+    actor=None,
+) -> bool:
+    """Change a person's name, job role or unit (the unit through `set_unit`)."""
+    person = Person.objects.filter(id=person_id).first()
+    if person is None:
+        raise OrgError(_("The person does not exist."))
+    changed = False
+    with transaction.atomic():
+        fields = {}
+        if name is not None and name != person.name:
+            if not name.strip():
+                raise OrgError(_("A name is required."))
+            fields["name"] = name
+        if job_role_id is not None and job_role_id != person.job_role_id:
+            if not JobRole.objects.filter(id=job_role_id).exists():
+                raise OrgError(_("The job role does not exist."))
+            fields["job_role_id"] = job_role_id
+        if fields:
+            fields["updated_at"] = timezone.now()
+            Person.objects.filter(id=person_id).update(**fields)
+            changed = True
+        if unit_id is not None and unit_id != person.unit_id:
+            changed = set_unit(person.user_id, unit_id, when, actor=actor) or changed
+    return changed
