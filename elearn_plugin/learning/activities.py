@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
-from elearn_plugin.core.upsert import insert_ignoring_conflicts
+from elearn_plugin.core.upsert import insert_returning_ours
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.learning.models import (
     ActivityKind,
@@ -177,13 +179,17 @@ def _slots_of(specs: Sequence[ActivitySpec]) -> dict[int, list[tuple[datetime, d
 # --- writers --------------------------------------------------------------------------------
 
 
-def record_activity(spec: ActivitySpec) -> bool:
+def record_activity(spec: ActivitySpec, *, actor=None) -> bool:
     """Record one activity; False when its `source_key` was already recorded."""
-    return record_activities_bulk([spec]) == 1
+    return record_activities_bulk([spec], actor=actor) == 1
 
 
-def record_activities_bulk(specs: Sequence[ActivitySpec]) -> int:
-    """Record activities in chunks; returns how many were new. All are validated first."""
+def record_activities_bulk(specs: Sequence[ActivitySpec], *, actor=None) -> int:
+    """Record activities in chunks; returns how many were new. All are validated first.
+
+    `actor` None is the job running now (ADR 0009); each new activity gets its audit event.
+    """
+    who = audit.resolve(actor)
     clean: dict[str, ActivitySpec] = {}
     for spec in specs:
         item = _clean_activity(spec)
@@ -194,7 +200,7 @@ def record_activities_bulk(specs: Sequence[ActivitySpec]) -> int:
     created = 0
     with transaction.atomic():
         for chunk in chunked(items, CHUNK_SIZE):
-            created += _record_chunk(chunk)
+            created += _record_chunk(who, chunk)
     return created
 
 
@@ -211,7 +217,7 @@ def _require_known(chunk: Sequence[ActivitySpec]) -> None:
             raise LearningDataError(f"unknown unit ids: {missing[:20]}")
 
 
-def _record_chunk(chunk: Sequence[ActivitySpec]) -> int:
+def _record_chunk(who: audit.Actor, chunk: Sequence[ActivitySpec]) -> int:
     existing = set(
         LearningActivity.objects.filter(source_key__in=[s.source_key for s in chunk]).values_list(
             "source_key", flat=True
@@ -223,8 +229,10 @@ def _record_chunk(chunk: Sequence[ActivitySpec]) -> int:
     units = _units_at(new)
     unclassified = [s for s in new if not s.classification]
     slots = _slots_of(unclassified) if unclassified else {}
+    now = timezone.now()
     rows = [
         LearningActivity(
+            created_at=now,
             user_id=s.user_id,
             unit_id=units.get(s.source_key),
             course_key=s.course_key,
@@ -241,6 +249,24 @@ def _record_chunk(chunk: Sequence[ActivitySpec]) -> int:
     try:
         with transaction.atomic():
             # A concurrent writer may have taken a key since the SELECT (P-33).
-            return insert_ignoring_conflicts(LearningActivity, rows)
+            ours = insert_returning_ours(LearningActivity, rows, ("source_key",), "created_at")
+            audit.record_bulk(
+                who,
+                "activity.recorded",
+                [
+                    (
+                        row,
+                        {
+                            "kind_code": row.kind,
+                            "course_key": row.course_key,
+                            "source_key": row.source_key,
+                            "seconds": row.seconds,
+                            "classification_code": row.classification,
+                        },
+                    )
+                    for row in ours
+                ],
+            )
+            return len(ours)
     except IntegrityError:
         raise LearningDataError("an activity refers to a user or unit that does not exist")

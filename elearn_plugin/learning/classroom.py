@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from elearn_plugin import audit
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.learning.activities import (
     MAX_ACTIVITY,
@@ -43,7 +44,7 @@ class ClassroomSessionSpec:
 
 
 def record_classroom_session(
-    spec: ClassroomSessionSpec, attendee_ids: Iterable[int]
+    spec: ClassroomSessionSpec, attendee_ids: Iterable[int], *, actor=None
 ) -> ClassroomSession:
     """Record an offline session and its attendance as learning time (P-27, P-24).
 
@@ -66,12 +67,13 @@ def record_classroom_session(
 
         if not Unit.objects.filter(pk=positive_id(spec.unit_id, "unit_id")).exists():
             raise LearningDataError(f"unit {spec.unit_id} does not exist")
+    who = audit.resolve(actor)
     attendees = sorted({positive_id(uid, "attendee id") for uid in attendee_ids})
     missing = sorted(missing_user_ids(attendees))
     if missing:
         raise LearningDataError(f"unknown attendee ids: {missing[:20]}")
     with transaction.atomic():
-        session, _created = ClassroomSession.objects.get_or_create(
+        session, created = ClassroomSession.objects.get_or_create(
             session_key=session_key,
             defaults={
                 "title": title,
@@ -83,11 +85,12 @@ def record_classroom_session(
                 "rating": rating,
             },
         )
+        added = 0
         if attendees:
             s_start = session.started_at
             s_end = s_start + timedelta(seconds=session.duration_seconds)
             classification = classify(s_start, s_end, [(s_start, s_end)])
-            record_activities_bulk(
+            added = record_activities_bulk(
                 [
                     ActivitySpec(
                         user_id=uid,
@@ -100,7 +103,15 @@ def record_classroom_session(
                         classification=classification,
                     )
                     for uid in attendees
-                ]
+                ],
+                actor=who,
+            )
+        if created or added:
+            audit.record(
+                who,
+                "classroom.recorded",
+                session,
+                {"attendee_count": added, "created": created},
             )
     return session
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 
+from elearn_plugin import audit
 from elearn_plugin.core import generations
 from elearn_plugin.learning.models import PermittedSlot
 from elearn_plugin.learning.validation import (
@@ -41,17 +42,20 @@ def grant_slot(
     if end - start > MAX_SLOT:
         raise LearningDataError(f"a permitted slot may span at most {MAX_SLOT.days} days")
     reason = clean_text(reason, "reason", 1000)
-    if actor is None or not getattr(actor, "pk", None):
+    who = audit.resolve(actor)
+    if who.user_id is None:
         raise LearningDataError("a slot is granted by a known user")
     if not get_user_model().objects.filter(pk=user_id).exists():
         raise LearningDataError(f"user {user_id} does not exist")
     with transaction.atomic():
-        slot, _created = PermittedSlot.objects.get_or_create(
+        slot, created = PermittedSlot.objects.get_or_create(
             user_id=user_id,
             starts_at=start,
             ends_at=end,
-            defaults={"granted_by": actor, "reason": reason},
+            defaults={"granted_by_id": who.user_id, "reason": reason},
         )
+        if created:
+            audit.record(who, "slot.granted", slot, {"starts_at": start, "ends_at": end})
         # A reader that loaded the slots before this commit stores them under the older
         # generation, which no later reader takes (P-18).
         generations.bump([_SLOTS_GEN_KEY.format(user_id)])

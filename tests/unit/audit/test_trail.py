@@ -65,7 +65,7 @@ def test_a_change_nobody_made_is_refused():  # P-11
         ("contact.removed", {"name": "Zhang San"}, "may not hold"),
         ("contact.removed", {"unit_id": "7"}, "must be an integer"),
         ("sanction.imposed", {"reason_code": "has spaces in it"}, "must be a code"),
-        ("sanction.imposed", {"source_key": "a b"}, "key without spaces"),
+        ("sanction.imposed", {"source_key": 17}, "must be a key"),
         ("sanction.imposed", {"ends_at": datetime(2026, 1, 1)}, "timezone-aware"),  # noqa: DTZ001
         ("contact.assigned", {"is_lead": 1}, "true or false"),
         ("contact.removed", ["unit_id"], "must be a dict"),
@@ -76,6 +76,19 @@ def test_data_holds_ids_and_codes_only(verb, data, message):
     with pytest.raises(audit.AuditError, match=message), transaction.atomic():
         audit.record(None, verb, "elearn_plugin.unit:1", data)
     assert not AuditEvent.objects.exists()
+
+
+def test_a_key_holding_free_text_is_kept_as_its_digest():
+    with transaction.atomic():
+        audit.record(
+            None, "sanction.imposed", "elearn_plugin.sanction:1", {"source_key": "case of Li Si"}
+        )
+        audit.record(
+            None, "sanction.imposed", "elearn_plugin.sanction:2", {"source_key": "quota:2026-11"}
+        )
+    stored = list(AuditEvent.objects.order_by("id").values_list("data", flat=True))
+    assert stored[0]["source_key"].startswith("sha256:") and "Li" not in stored[0]["source_key"]
+    assert stored[1] == {"source_key": "quota:2026-11"}
 
 
 @pytest.mark.parametrize("target", ["unit:1", "elearn_plugin.unit:", "a b.c:1", 17])
