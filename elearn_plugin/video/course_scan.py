@@ -20,20 +20,15 @@ from django.db import transaction
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.upsert import conflict_target
 from elearn_plugin.rules import watch as rules
+from elearn_plugin.video.builtin_scan import replace_builtin_findings
+from elearn_plugin.video.constants import CHUNK_SIZE, MAX_RATE_LIMIT
+from elearn_plugin.video.errors import WatchError
 from elearn_plugin.video.models import TrackedVideo
-from elearn_plugin.video.services import (
-    CHUNK_SIZE,
-    VideoSpec,
-    WatchError,
-    clean_video_spec,
-    record_fields,
-    replace_builtin_findings,
-)
+from elearn_plugin.video.specs import VideoSpec
+from elearn_plugin.video.videos import clean_video_spec, record_fields
 
 log = logging.getLogger(__name__)
 
-# The block serves at most this rate whatever is authored (`MAX_RATE_LIMIT` of the block).
-MAX_RATE_LIMIT = 2.0
 _WRITTEN = ("course_key", "title", "duration", "max_rate", "credited_seconds")
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, connections
 
+from elearn_plugin.video import fast_report_sql, progress_cache
 from elearn_plugin.video import services as video_services
 
 pytestmark = pytest.mark.django_db
@@ -44,17 +45,17 @@ def test_reports_round_trip_without_a_lock(make_user, video):
     for seq in range(1, 4):
         body = {"token": grant.token, "seq": seq, "start": (seq - 1) * 10, "end": seq * 10}
         assert video.accept_report(learner, body, now=_at(seq * 10 + 1)).accepted
-    statements = video._report_statements("default", connection.vendor)
+    statements = fast_report_sql._report_statements("default", connection.vendor)
     assert "FOR UPDATE" not in statements.select
     expected = WatchProgress.objects.get(user_id=learner.pk, block_key=BLOCK)
-    row, block_end = video._read_progress("default", learner.pk, BLOCK, _at(40))
+    row, block_end = fast_report_sql._read_progress("default", learner.pk, BLOCK, _at(40))
     for field in WatchProgress._meta.concrete_fields:
         assert getattr(row, field.attname) == getattr(expected, field.attname), field.name
     assert row.intervals == [[0.0, 30.0]] and row.last_report_at == _at(31)
     assert len(row.pending_windows) == 1 and block_end is None
     # The row the last report left in Redis is the database's row.
-    cached = video._progress_from_cache(
-        "default", cache.get(video._progress_key(learner.pk, BLOCK))
+    cached = progress_cache._progress_from_cache(
+        "default", cache.get(progress_cache._progress_key(learner.pk, BLOCK))
     )
     for field in WatchProgress._meta.concrete_fields:
         assert getattr(cached, field.attname) == getattr(expected, field.attname), field.name
@@ -69,11 +70,11 @@ def test_stale_version_changes_nothing(make_user, video):
     body = {"token": grant.token, "seq": 1, "start": 0, "end": 10}
     video.accept_report(learner, body, now=_at(11))
     progress = WatchProgress.objects.get(user_id=learner.pk)
-    same = {name: getattr(progress, name) for name in video._REPORT_FIELDS}
+    same = {name: getattr(progress, name) for name in fast_report_sql._REPORT_FIELDS}
     same["version"] = progress.version + 1
     # Identical values still count as one matched row (the backend reports found rows).
-    assert video._update_progress("default", progress, same) is True
-    assert video._update_progress("default", progress, same) is False
+    assert fast_report_sql._update_progress("default", progress, same) is True
+    assert fast_report_sql._update_progress("default", progress, same) is False
     assert WatchProgress.objects.get(pk=progress.pk).version == progress.version + 1
 
 
@@ -91,10 +92,16 @@ def test_guarded_update_refuses_after_a_block_ended(make_user, video):
         learner.pk, "suspension", "sharing", "it:1", starts_at=_at(12), ends_at=_at(300)
     )
     progress = WatchProgress.objects.get(user_id=learner.pk)
-    fields = {name: getattr(progress, name) for name in video._REPORT_FIELDS}
+    fields = {name: getattr(progress, name) for name in fast_report_sql._REPORT_FIELDS}
     fields.update(version=progress.version + 1, last_report_at=_at(400))
-    assert video._update_progress("default", progress, fields, unblocked_since=_at(11)) is False
-    assert video._update_progress("default", progress, fields, unblocked_since=_at(300)) is True
+    assert (
+        fast_report_sql._update_progress("default", progress, fields, unblocked_since=_at(11))
+        is False
+    )
+    assert (
+        fast_report_sql._update_progress("default", progress, fields, unblocked_since=_at(300))
+        is True
+    )
     # The report itself: 50 s claimed after the block, 100 s of real time since it ended.
     with pytest.raises(video.WatchError) as refused:
         video.accept_report(

@@ -7,89 +7,26 @@ XBlock user state (which the learner's browser could overwrite through a handler
 
 from __future__ import annotations
 
-import functools
-import json
 import re
 
 from lxml import etree
 from opaque_keys.edx.keys import UsageKey
 from web_fragments.fragment import Fragment
-from webob import Response
 from xblock.core import XBlock
 from xblock.fields import Float, Integer, List, Scope, String
 from xblock.utils.resources import ResourceLoader
 from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from elearn_plugin.host.access import STANDALONE_COURSE
+from elearn_plugin.video.constants import MAX_RATE_LIMIT
+from elearn_plugin.xblocks.tracked_video.fields import _, _media_type, _safe_src, field_problems
+from elearn_plugin.xblocks.tracked_video.handler_support import (
+    _json_response,
+    _require_user,
+    json_request_handler,
+)
 
 _loader = ResourceLoader(__name__)
-
-MAX_RATE_LIMIT = 2.0
-_SOURCE_RE = re.compile(r"^(https?://|/)[^\s\"'<>]+$")
-_MEDIA_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".m4v": "video/mp4"}
-
-
-def _(text: str) -> str:
-    """Mark a string for extraction; translated at render time through the i18n service."""
-    return text
-
-
-MAX_HANDLER_BODY = 4096
-
-
-def _require_user(request):
-    """The authenticated learner of a handler request (LMS, workbench and the apps' WebView).
-
-    Handlers act on the caller's own records only, so the role check is REPORT_WATCH on
-    themselves; a blocked account is refused here as the REST endpoints refuse it (P-8, P-31).
-    """
-    from elearn_plugin.permissions import Action, check, is_blocked  # noqa: PLC0415
-    from elearn_plugin.video.services import WatchError  # noqa: PLC0415
-
-    user = getattr(getattr(request, "_request", None), "user", None)
-    if user is None or not user.is_authenticated:
-        raise WatchError("not_authenticated", 401)
-    if is_blocked(user) or not check(user, Action.REPORT_WATCH, user.pk):
-        from django.utils.translation import gettext  # noqa: PLC0415
-
-        raise WatchError("forbidden", 403, gettext("You do not have permission to do this."))
-    return user
-
-
-def json_request_handler(func):
-    """A POST handler taking a JSON object; refusals become 4xx answers with a message."""
-
-    @XBlock.handler
-    @functools.wraps(func)
-    def wrapper(self, request, suffix=""):
-        from elearn_plugin.video.services import WatchError  # noqa: PLC0415
-
-        if request.method != "POST":
-            return _json_response({"ok": False, "code": "method_not_allowed"}, 405)
-        if len(request.body or b"") > MAX_HANDLER_BODY:
-            return _json_response({"ok": False, "code": "too_large"}, 413)
-        try:
-            data = json.loads(request.body.decode("utf-8") or "{}")
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            data = None
-        if not isinstance(data, dict):
-            message = self._gettext(_("The request must be a JSON object."))
-            return _json_response({"ok": False, "code": "bad_body", "message": message}, 400)
-        try:
-            return _json_response(func(self, request, data), 200)
-        except WatchError as exc:
-            return _json_response({"ok": False, **exc.as_dict()}, exc.status)
-
-    return wrapper
-
-
-def _json_response(payload: dict, status: int) -> Response:
-    return Response(
-        body=json.dumps(payload).encode("utf-8"),
-        status=status,
-        content_type="application/json",
-        charset="utf-8",
-    )
 
 
 class OlxError(ValueError):
@@ -411,39 +348,3 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
                 </elearn_video>""",
             )
         ]
-
-
-def field_problems(duration, max_rate, sources, transcript) -> list[str]:
-    """What is wrong with the authored fields (English; translated where shown)."""
-    problems = []
-    try:
-        value = float(duration)
-        if not (0 < value <= 24 * 3600):
-            problems.append(_("The duration must be between 0 and 86400 seconds."))
-    except (TypeError, ValueError):
-        problems.append(_("The duration must be a number of seconds."))
-    try:
-        rate = float(max_rate)
-        if not (0.25 <= rate <= MAX_RATE_LIMIT):
-            problems.append(_("The maximum playback rate must be between 0.25 and 2.0."))
-    except (TypeError, ValueError):
-        problems.append(_("The maximum playback rate must be a number."))
-    if not sources:
-        problems.append(_("At least one video source is required."))
-    if any(not _safe_src(s) for s in sources):
-        problems.append(_("Each video source must be an http(s) address or a path."))
-    if transcript and not _safe_src(transcript):
-        problems.append(_("The transcript must be an http(s) address or a path."))
-    return problems
-
-
-def _safe_src(value: object) -> bool:
-    return isinstance(value, str) and bool(_SOURCE_RE.match(value)) and len(value) <= 2000
-
-
-def _media_type(src: str) -> str:
-    lowered = src.lower().split("?", 1)[0]
-    for ext, kind in _MEDIA_TYPES.items():
-        if lowered.endswith(ext):
-            return kind
-    return ""

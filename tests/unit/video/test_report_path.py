@@ -18,7 +18,7 @@ from freezegun import freeze_time
 
 from elearn_plugin.learning.models import LearningActivity
 from elearn_plugin.rules import watch as rules
-from elearn_plugin.video import services
+from elearn_plugin.video import fast_report_sql, learning_time, services
 from elearn_plugin.video.models import WatchProgress
 from tests.unit.video.conftest import BLOCK, OFFICE, SUNDAY_EVENING, later
 
@@ -41,13 +41,16 @@ def test_read_matches_the_orm(learner, spec):
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 10, later(T0, 11))
     expected = _progress(learner)
-    row, block_end = services._read_progress("default", learner.pk, BLOCK, later(T0, 12))
+    row, block_end = fast_report_sql._read_progress("default", learner.pk, BLOCK, later(T0, 12))
     assert row is not None and row.pk == expected.pk and block_end is None
     for field in WatchProgress._meta.concrete_fields:
         assert getattr(row, field.attname) == getattr(expected, field.attname), field.name
     assert row.last_report_at.tzinfo is not None
     assert row.intervals == [[0.0, 10.0]] and row.last_report == [0.0, 10.0]
-    assert services._read_progress("default", learner.pk, "block-v1:none", T0) == (None, None)
+    assert fast_report_sql._read_progress("default", learner.pk, "block-v1:none", T0) == (
+        None,
+        None,
+    )
 
 
 # P-8, P-17: the same read says when the learner's latest block ended (end or lift, first)
@@ -69,15 +72,15 @@ def test_read_returns_the_end_of_the_latest_block(learner, spec):
         starts_at=later(T0, 2000),
         ends_at=later(T0, 3000),
     )
-    assert services._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 20)
+    assert fast_report_sql._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 20)
     lifted = standing.impose(
         learner.pk, "freeze", "departure", "t:4", starts_at=later(T0, 40), ends_at=None
     )[0]
     Sanction.objects.filter(pk=lifted.pk).update(lifted_at=later(T0, 50))
-    assert services._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 50)
+    assert fast_report_sql._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 50)
     # Lifted before it started: it never blocked.
     Sanction.objects.filter(pk=lifted.pk).update(lifted_at=later(T0, 35))
-    assert services._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 20)
+    assert fast_report_sql._read_progress("default", learner.pk, BLOCK, now)[1] == later(T0, 20)
     assert ended.ends_at == later(T0, 20)
 
 
@@ -88,9 +91,9 @@ def test_update_with_a_stale_version_changes_nothing(learner, spec):
     stale = _progress(learner)
     _report(learner, grant, 2, 10, 20, later(T0, 21))
     before = _progress(learner)
-    fields = {name: getattr(stale, name) for name in services._REPORT_FIELDS}
+    fields = {name: getattr(stale, name) for name in fast_report_sql._REPORT_FIELDS}
     fields["intervals"] = [[0.0, 60.0]]
-    assert services._update_progress("default", stale, fields) is False
+    assert fast_report_sql._update_progress("default", stale, fields) is False
     after = _progress(learner)
     assert (after.intervals, after.version, after.last_seq) == (
         before.intervals,
@@ -104,7 +107,7 @@ def test_update_writes_what_the_orm_reads(learner, spec):
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 10, later(T0, 11))
     progress = _progress(learner)
-    fields = {name: getattr(progress, name) for name in services._REPORT_FIELDS}
+    fields = {name: getattr(progress, name) for name in fast_report_sql._REPORT_FIELDS}
     fields.update(
         intervals=[[0.0, 10.0], [12.5, 13.0]],
         last_report=[12.5, 13.0],
@@ -112,7 +115,7 @@ def test_update_writes_what_the_orm_reads(learner, spec):
         pending_windows=[[1.5, 2.25]],
         version=progress.version + 1,
     )
-    assert services._update_progress("default", progress, fields) is True
+    assert fast_report_sql._update_progress("default", progress, fields) is True
     stored = _progress(learner)
     for name, value in fields.items():
         assert getattr(stored, name) == value, name
@@ -141,7 +144,7 @@ def test_report_without_a_progress_row_is_refused(learner, spec):
 # P-20: a window continuing the last one is joined to it, as the flush would join them
 def test_append_window(windows, start, end, expected):
     before = json.dumps(windows)
-    assert services._append_window(windows, start, end, GAP) == expected
+    assert learning_time._append_window(windows, start, end, GAP) == expected
     assert json.dumps(windows) == before  # the row's value is not changed in place
     joined_then = rules.coalesce_windows([*windows, [start, end]], GAP)
     assert rules.coalesce_windows(expected, GAP) == joined_then
@@ -178,7 +181,7 @@ def test_flush_keeps_an_extension_of_a_written_window(learner, spec):
     WatchProgress.objects.filter(pk=row["pk"]).update(
         pending_windows=extended, version=row["version"] + 1
     )
-    services._drop_written_windows([row])
+    learning_time._drop_written_windows([row])
     assert _progress(learner).pending_windows == [
         [written[0][1], written[0][1] + 10.0],
         extended[1],
@@ -240,7 +243,7 @@ def test_kill_switch_refuses_reports(learner, spec, client, make_user):
 
 # P-17: the statements hold only placeholders for values, and take no lock (ADR 0004)
 def test_statements_hold_placeholders_and_take_no_lock():
-    statements = services._report_statements("default", connection.vendor)
+    statements = fast_report_sql._report_statements("default", connection.vendor)
     assert statements.select.count("%s") == 4 + len(statements.block_kinds)
-    assert statements.update.count("%s") == len(services._REPORT_FIELDS) + 2
+    assert statements.update.count("%s") == len(fast_report_sql._REPORT_FIELDS) + 2
     assert "FOR UPDATE" not in statements.select

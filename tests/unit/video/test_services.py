@@ -8,7 +8,7 @@ import pytest
 
 from elearn_plugin.host.completion import get_completion_adapter
 from elearn_plugin.learning.models import LearningActivity
-from elearn_plugin.video import services
+from elearn_plugin.video import reports, services
 from elearn_plugin.video.models import (
     SharingSuspicion,
     TrackedVideo,
@@ -518,10 +518,10 @@ def test_concurrent_reports_of_two_devices_lose_no_evidence(learner, spec, monke
     other = VideoSpec(OTHER_BLOCK, COURSE, 60.0)
     pc = services.start_session(learner, spec, OFFICE, now=T0)
     phone = services.start_session(learner, other, PHONE, now=later(T0, 5))
-    deferred = _DeferredLiveWrites(services.cache)
-    monkeypatch.setattr(services, "cache", deferred)
+    deferred = _DeferredLiveWrites(reports.cache)
+    monkeypatch.setattr(reports, "cache", deferred)
     _report(learner, pc, 1, 0, 20, later(T0, 21))  # read the evidence; its write is held back
-    monkeypatch.setattr(services, "cache", deferred.real)
+    monkeypatch.setattr(reports, "cache", deferred.real)
     _report(learner, phone, 1, 0, 15, later(T0, 35), client=PHONE)
     deferred.apply()  # the PC's write lands after the phone's
     assert not SharingSuspicion.objects.exists()  # neither saw the other yet
@@ -604,7 +604,7 @@ def test_time_while_learning_was_off_does_not_count(learner, spec, make_user):
 def test_report_racing_another_is_decided_again(learner, spec, monkeypatch):
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 10, later(T0, 11))
-    real_update = services._update_progress
+    real_update = reports._update_progress
     rivals = []
 
     def rival_first(alias, progress, fields, **kwargs):
@@ -613,7 +613,7 @@ def test_report_racing_another_is_decided_again(learner, spec, monkeypatch):
             rivals[0] = _report(learner, grant, 2, 10, 15, later(T0, 16))
         return real_update(alias, progress, fields, **kwargs)
 
-    monkeypatch.setattr(services, "_update_progress", rival_first)
+    monkeypatch.setattr(reports, "_update_progress", rival_first)
     # Decided on the row after seq 1 (11 s of budget), written after the rival: decided again,
     # 10 s of media in the 6 s since the rival's report is too fast.
     with pytest.raises(WatchError) as exc:
@@ -629,7 +629,7 @@ def test_report_retries_once_after_a_concurrent_change(learner, spec, monkeypatc
 
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 10, later(T0, 11))
-    real_update = services._update_progress
+    real_update = reports._update_progress
     calls = []
 
     def flushed_meanwhile(alias, progress, fields, **kwargs):
@@ -638,7 +638,7 @@ def test_report_retries_once_after_a_concurrent_change(learner, spec, monkeypatc
             WatchProgress.objects.filter(pk=progress.pk).update(version=F("version") + 1)
         return real_update(alias, progress, fields, **kwargs)
 
-    monkeypatch.setattr(services, "_update_progress", flushed_meanwhile)
+    monkeypatch.setattr(reports, "_update_progress", flushed_meanwhile)
     assert _report(learner, grant, 2, 10, 20, later(T0, 22)).watched_seconds == 20
     assert len(calls) == 2
 
@@ -649,13 +649,13 @@ def test_report_conflicting_twice_answers_409(learner, spec, monkeypatch):
 
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 10, later(T0, 11))
-    real_update = services._update_progress
+    real_update = reports._update_progress
 
     def always_changed(alias, progress, fields, **kwargs):
         WatchProgress.objects.filter(pk=progress.pk).update(version=F("version") + 1)
         return real_update(alias, progress, fields, **kwargs)
 
-    monkeypatch.setattr(services, "_update_progress", always_changed)
+    monkeypatch.setattr(reports, "_update_progress", always_changed)
     with pytest.raises(WatchError) as exc:
         _report(learner, grant, 2, 10, 20, later(T0, 22))
     assert exc.value.code == "conflict" and exc.value.status == 409
@@ -666,7 +666,7 @@ def test_report_conflicting_twice_answers_409(learner, spec, monkeypatch):
 def test_racing_final_reports_complete_once(learner, spec, monkeypatch):
     grant = services.start_session(learner, spec, OFFICE, now=T0)
     _report(learner, grant, 1, 0, 50, later(T0, 51))
-    real_update = services._update_progress
+    real_update = reports._update_progress
     rivals = []
 
     def rival_first(alias, progress, fields, **kwargs):
@@ -675,7 +675,7 @@ def test_racing_final_reports_complete_once(learner, spec, monkeypatch):
             rivals[0] = _report(learner, grant, 2, 50, 60, later(T0, 61))
         return real_update(alias, progress, fields, **kwargs)
 
-    monkeypatch.setattr(services, "_update_progress", rival_first)
+    monkeypatch.setattr(reports, "_update_progress", rival_first)
     result = _report(learner, grant, 3, 50, 60, later(T0, 72))
     assert rivals[0].completion_created and not result.completion_created
     assert VideoCompletion.objects.count() == 1

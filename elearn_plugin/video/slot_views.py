@@ -1,0 +1,119 @@
+"""Endpoints of permitted learning slots (P-18): granted by a training contact or by HR.
+
+A permitted slot lets a learner study in working time; the API and the contact's page both
+check role and scope for the learner (`elearn_plugin.permissions`) before granting through
+`learning.services`. Kept apart from the player's endpoints (`views`): they serve other
+roles, and write another domain's records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from elearn_plugin.permissions import ANY, Action, ElearnPermission, elearn_required, require
+from elearn_plugin.video.errors import WatchError
+
+
+def _parse_when(value: object, field: str) -> datetime:
+    """An ISO date-time; without an offset it is read in the policy's time zone."""
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise WatchError(
+            "bad_time",
+            400,
+            _("%(field)s must be a date and time (YYYY-MM-DD HH:MM).") % {"field": field},
+        )
+    if timezone.is_naive(parsed):
+        from elearn_plugin.policy.runtime import get_policy  # noqa: PLC0415
+
+        parsed = timezone.make_aware(parsed, get_policy().tz)
+    return parsed
+
+
+def _learner_id(value: object) -> int:
+    if isinstance(value, bool):
+        value = None
+    try:
+        learner_id = int(value)
+    except (TypeError, ValueError, OverflowError):
+        learner_id = 0
+    if learner_id <= 0:
+        raise WatchError("bad_user", 400, _("Choose a learner."))
+    return learner_id
+
+
+def grant_slot_from(actor, data) -> object:
+    """Check role and scope for the learner, then grant through the learning service."""
+    from elearn_plugin.learning.services import LearningDataError, grant_slot  # noqa: PLC0415
+
+    learner_id = _learner_id(data.get("user_id"))
+    # Scope first: a contact must not learn which ids exist outside their units.
+    require(actor, Action.GRANT_LEARNING_SLOT, learner_id)
+    if not get_user_model().objects.filter(pk=learner_id).exists():
+        raise WatchError("bad_user", 400, _("Choose a learner."))
+    starts_at = _parse_when(data.get("starts_at"), _("Start"))
+    ends_at = _parse_when(data.get("ends_at"), _("End"))
+    reason = data.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise WatchError("bad_reason", 400, _("A reason is required."))
+    try:
+        return grant_slot(learner_id, starts_at, ends_at, actor=actor, reason=reason.strip())
+    except LearningDataError as exc:
+        raise WatchError("bad_slot", 400, str(exc))
+
+
+class GrantSlotView(APIView):
+    """POST {user_id, starts_at, ends_at, reason}: allow a learner to study in working time."""
+
+    permission_classes = [ElearnPermission]
+    elearn_action = Action.GRANT_LEARNING_SLOT
+
+    def get_elearn_target(self):
+        # The learner comes with the body: `grant_slot_from` checks the scope for them.
+        return ANY
+
+    def post(self, request):
+        try:
+            slot = grant_slot_from(request.user, request.data)
+        except WatchError as exc:
+            return Response(exc.as_dict(), status=exc.status)
+        except PermissionDenied:
+            return Response(
+                {"code": "forbidden", "message": _("You do not have permission to do this.")},
+                status=403,
+            )
+        return Response(
+            {
+                "id": slot.pk,
+                "user_id": slot.user_id,
+                "starts_at": slot.starts_at.isoformat(),
+                "ends_at": slot.ends_at.isoformat(),
+            },
+            status=201,
+        )
+
+
+@elearn_required(Action.GRANT_LEARNING_SLOT, ANY)
+def grant_slot_page(request):
+    """The training contact's page to grant a permitted slot."""
+    context = {"error": "", "slot": None, "values": {}}
+    status = 200
+    if request.method == "POST":
+        context["values"] = request.POST
+        try:
+            context["slot"] = grant_slot_from(request.user, request.POST)
+        except WatchError as exc:
+            context["error"], status = exc.message, exc.status
+        except PermissionDenied:
+            context["error"] = _("You may grant slots only to learners of your units.")
+            status = 403
+    return render(request, "elearn_plugin/video/grant_slot.html", context, status=status)
