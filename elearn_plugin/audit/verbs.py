@@ -9,9 +9,9 @@ the event's target names, where retirement can reach it.
 from __future__ import annotations
 
 import re
-from hashlib import sha256
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from hashlib import sha256
 
 from elearn_plugin.audit.errors import AuditError
 
