@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
+from elearn_plugin import audit
 from elearn_plugin.video.models import BuiltinVideoFinding
 
 
@@ -38,11 +39,29 @@ def scan_builtin_videos(course_keys: Iterable[str] | None = None) -> dict[str, l
 
 
 def replace_builtin_findings(course_key: str, blocks: Sequence[str]) -> None:
-    """Make the stored findings of one required course exactly `blocks` (P-17)."""
-    BuiltinVideoFinding.objects.filter(course_key=course_key).exclude(
-        block_key__in=list(blocks)
-    ).delete()
-    BuiltinVideoFinding.objects.bulk_create(
-        [BuiltinVideoFinding(course_key=course_key, block_key=b) for b in blocks],
-        ignore_conflicts=True,
-    )
+    """Make the stored findings of one required course exactly `blocks` (P-17).
+
+    Runs as the scan's principal (the rescan task, the check command); a change of the set
+    is audited with how many built-in videos the course now has.
+    """
+    with transaction.atomic():
+        stored = set(
+            BuiltinVideoFinding.objects.filter(course_key=course_key).values_list(
+                "block_key", flat=True
+            )
+        )
+        if stored == set(blocks):
+            return
+        BuiltinVideoFinding.objects.filter(course_key=course_key).exclude(
+            block_key__in=list(blocks)
+        ).delete()
+        BuiltinVideoFinding.objects.bulk_create(
+            [BuiltinVideoFinding(course_key=course_key, block_key=b) for b in blocks],
+            ignore_conflicts=True,
+        )
+        audit.record(
+            None,
+            "builtin_videos.found",
+            f"course_overviews.courseoverview:{course_key}",  # the host's course
+            {"course_key": course_key, "count": len(set(blocks))},
+        )

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 
+from elearn_plugin import audit
 from elearn_plugin.video.learning_time import _flush_progress_windows
 from elearn_plugin.video.models import VideoCompletion, WatchProgress
 from elearn_plugin.video.tokens import TokenData
@@ -41,11 +42,26 @@ def _complete(user, progress: WatchProgress, token: TokenData, now: datetime) ->
             ],
             ignore_conflicts=True,
         )
-        created = VideoCompletion.objects.filter(
-            user_id=user.pk, block_key=progress.block_key, completed_at=now
-        ).exists()
-        _flush_progress_windows(progress, token.session_id)
-    return created
+        created = (
+            VideoCompletion.objects.filter(
+                user_id=user.pk, block_key=progress.block_key, completed_at=now
+            )
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if created:
+            audit.record(
+                user,
+                "video.completed",
+                audit.target_of(VideoCompletion, created),
+                {
+                    "block_key": progress.block_key,
+                    "course_key": progress.course_key,
+                    "session_id": token.session_id,
+                },
+            )
+        _flush_progress_windows(progress, token.session_id, actor=user)
+    return created is not None
 
 
 def _tell_host(user, block_key: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.upsert import conflict_target
 from elearn_plugin.rules import watch as rules
@@ -152,6 +153,22 @@ def _upsert_tracked(specs: list[VideoSpec]) -> tuple[int, int]:
                 update_conflicts=True,
                 unique_fields=target,
                 update_fields=[*_WRITTEN, "duration_mismatch", "updated_at"],
+            )
+            written = TrackedVideo.objects.filter(block_key__in=[v.block_key for v in write])
+            audit.record_bulk(
+                None,
+                "video.registered",
+                [
+                    (
+                        video,
+                        {
+                            "block_key": video.block_key,
+                            "course_key": video.course_key,
+                            "created": video.block_key not in stored,
+                        },
+                    )
+                    for video in written
+                ],
             )
     return created, updated
 

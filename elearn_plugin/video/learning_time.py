@@ -80,8 +80,11 @@ def _activity_specs(
     return specs
 
 
-def _flush_progress_windows(progress: WatchProgress, session_id: int) -> int:
+def _flush_progress_windows(progress: WatchProgress, session_id: int, *, actor=None) -> int:
     """Write the pending windows of one session as learning time and clear them.
+
+    `actor` is the learner when their own report or new session flushes; the flush job
+    passes none and is the actor itself.
 
     The windows are cleared only if the row is still the version read: a report that
     appended a window meanwhile keeps it pending (the written ones are dropped).
@@ -92,7 +95,7 @@ def _flush_progress_windows(progress: WatchProgress, session_id: int) -> int:
     from elearn_plugin.learning.services import record_activities_bulk  # noqa: PLC0415
 
     created = record_activities_bulk(
-        _activity_specs(progress.user_id, progress.course_key, session_id, windows)
+        _activity_specs(progress.user_id, progress.course_key, session_id, windows), actor=actor
     )
     cleared = WatchProgress.objects.filter(pk=progress.pk, version=progress.version).update(
         pending_windows=[], version=F("version") + 1

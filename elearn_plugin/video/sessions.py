@@ -97,7 +97,7 @@ def start_session(
             WatchSession.objects.filter(pk=old_session_id, superseded_at__isnull=True).update(
                 superseded_at=now
             )
-            _flush_progress_windows(progress, old_session_id)
+            _flush_progress_windows(progress, old_session_id, actor=user)
         progress.session = session
         progress.session_started_at = now
         progress.duration = spec.duration

@@ -13,7 +13,9 @@ import logging
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db import transaction
 
+from elearn_plugin import audit
 from elearn_plugin.rules import watch as rules
 from elearn_plugin.video.models import SharingSuspicion
 from elearn_plugin.video.specs import ClientInfo, _epoch, _from_epoch, _hash
@@ -26,6 +28,10 @@ SHARING_CACHE_SECONDS = 3600
 # sessions in the slots around its own (one cache read), and writes only its own slot.
 SHARING_NEIGHBOURS = 4
 SLOT_COUNTER_SECONDS = 7 * 24 * 3600
+
+
+# The server found two sessions playing at once; the learner did not choose to record it.
+SHARING_DETECTION = audit.Actor(system="system:sharing_detection")
 
 
 def _sharing_slot(user_id: int) -> int:
@@ -172,20 +178,32 @@ def record_sharing_suspicion(
             "window": [_from_epoch(t).isoformat() for t in entry.get("w", [])],
         }
 
-    rows = SharingSuspicion.objects.bulk_create(
-        [
-            SharingSuspicion(
-                user_id=user_id,
-                first_session_id=first,
-                second_session_id=second,
-                evidence={"first": describe(by_id[first]), "second": describe(by_id[second])},
+    with transaction.atomic():
+        rows = SharingSuspicion.objects.bulk_create(
+            [
+                SharingSuspicion(
+                    user_id=user_id,
+                    first_session_id=first,
+                    second_session_id=second,
+                    evidence={"first": describe(by_id[first]), "second": describe(by_id[second])},
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        created = (
+            SharingSuspicion.objects.filter(
+                first_session_id=first, second_session_id=second, detected_at=rows[0].detected_at
             )
-        ],
-        ignore_conflicts=True,
-    )
-    created = SharingSuspicion.objects.filter(
-        first_session_id=first, second_session_id=second, detected_at=rows[0].detected_at
-    ).exists()
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if created:
+            audit.record(
+                SHARING_DETECTION,
+                "sharing.suspected",
+                audit.target_of(SharingSuspicion, created),
+                {"signal_code": "concurrent_playback", "session_id": second},
+            )
     if created:
         log.warning("Sharing suspicion for user id %s: sessions %s and %s", user_id, first, second)
-    return created
+    return created is not None

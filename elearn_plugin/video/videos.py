@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin import audit
 from elearn_plugin.rules import watch as rules
 from elearn_plugin.video.checks import _check_key, _policy, _require_course_access
 from elearn_plugin.video.constants import MAX_RATE_LIMIT, MIN_RATE_LIMIT
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 # Distinct learners whose media durations must agree before the block's record changes.
 MEDIA_DURATION_QUORUM = 3
 MEDIA_OBSERVATIONS_READ = 50
+
+
+MEDIA_QUORUM = audit.Actor(system="system:media_duration_quorum")
 
 
 def clean_video_spec(spec: VideoSpec) -> VideoSpec:
@@ -52,17 +57,27 @@ def clean_video_spec(spec: VideoSpec) -> VideoSpec:
     )
 
 
-def register_video(spec: VideoSpec) -> tuple[TrackedVideo, bool]:
+def register_video(spec: VideoSpec, *, actor=None) -> tuple[TrackedVideo, bool]:
     """Record or refresh the authored facts of a block; True when the block is new.
 
     Called for authors only: the Studio rescan (`course_scan`), a course-staff edit of the
     block and the tests. A learner's session reads the record (`_authored_spec`).
     """
     spec = clean_video_spec(spec)
-    video, created = TrackedVideo.objects.update_or_create(
-        block_key=spec.block_key,
-        defaults=record_fields(spec),
-    )
+    who = audit.resolve(actor)
+    fields = record_fields(spec)
+    with transaction.atomic():
+        before = TrackedVideo.objects.filter(block_key=spec.block_key).values(*fields).first()
+        video, created = TrackedVideo.objects.update_or_create(
+            block_key=spec.block_key, defaults=fields
+        )
+        if before != fields:
+            audit.record(
+                who,
+                "video.registered",
+                video,
+                {"block_key": video.block_key, "course_key": video.course_key, "created": created},
+            )
     return video, created
 
 
@@ -133,9 +148,17 @@ def record_media_duration(user, block_key: object, reported: object) -> bool:
     )
     if agreed is not None and agreed != video.media_duration:
         mismatch = rules.duration_mismatch(video.duration, agreed, tolerance)
-        TrackedVideo.objects.filter(pk=video.pk).update(
-            media_duration=agreed, duration_mismatch=mismatch
-        )
+        with transaction.atomic():
+            TrackedVideo.objects.filter(pk=video.pk).update(
+                media_duration=agreed, duration_mismatch=mismatch
+            )
+            # The quorum of learners' observations decided, not the learner reporting last.
+            audit.record(
+                MEDIA_QUORUM,
+                "video.duration_set",
+                video,
+                {"block_key": key, "seconds": round(agreed)},
+            )
         if mismatch:
             log.warning("Media duration differs from the authored one for block %s", key)
     return rules.duration_mismatch(video.duration, value, tolerance)

@@ -303,10 +303,15 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
             return _json_response({"result": "error", "code": "forbidden", "message": message}, 403)
         response = StudioEditableXBlockMixin.submit_studio_edits(self, request, suffix)
         if response.status_code == 200:
+            from elearn_plugin.audit import acting_as  # noqa: PLC0415
             from elearn_plugin.video.services import WatchError, register_video  # noqa: PLC0415
 
+            user = getattr(getattr(request, "_request", None), "user", None)
+            editor = user if getattr(user, "is_authenticated", False) else None
             try:
-                register_video(self.video_spec())
+                # The editing user where the runtime has a Django user; else the edit itself.
+                with acting_as("system:studio_edit"):
+                    register_video(self.video_spec(), actor=editor)
             except WatchError:
                 pass  # an invalid authored value was refused by validate_field_data already
         return response
