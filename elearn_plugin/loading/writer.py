@@ -251,12 +251,8 @@ def _write(dataset: DataSet, report: LoadReport) -> None:
         raise _wrap("contacts", exc)
 
     try:
-        created["courses"] = courses.save_course_policies_bulk(
-            [
-                courses.CoursePolicySpec(c.course_key, c.title, c.credits, c.kind, c.origin)
-                for c in dataset.courses
-            ]
-        )
+        # The file's courses are already the service's CoursePolicySpec.
+        created["courses"] = courses.save_course_policies_bulk(dataset.courses)
         created["assignments"] = courses.assign_bulk(
             [
                 courses.AssignmentSpec(

@@ -1,0 +1,65 @@
+"""The shape of the policy file: which sections hold which keys.
+
+Pure module (no Django).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+SUPPORTED_VERSIONS = (1,)
+
+# A section maps to its keys, a leaf to None.
+SPEC: dict[str, Any] = {
+    "version": None,
+    "effective_from": None,
+    "timezone": None,
+    "quota": {"required_courses_per_month": None, "reminder_email": None},
+    "missed_tasks": {"per_month_to_suspend": None, "suspension_days": None},
+    "revocation": {"months_with_misses": None, "window_months": None},
+    "sharing": {"action": None, "suspension_days": None},
+    "online_hours_cap": {"unit_level": None, "default_share": None, "travel_heavy_share": None},
+    "rankings": {"top_n": None, "periods": None, "quota_met_only": None},
+    "credits": {"default_per_course": None},
+    "calendar": {
+        "working_weekdays": None,
+        "big_week": {"extra_weekday": None, "anchor": None},
+        "working_hours": None,
+        "holidays": None,
+        "swapped_working_days": None,
+    },
+    "learning_windows": {"mode": None, "slots": None},
+    "video": {
+        "end_tolerance_seconds": None,
+        "start_tolerance_seconds": None,
+        "rate_slack": None,
+        "max_playback_rate": None,
+        "report_interval_seconds": None,
+        "duration_mismatch_seconds": None,
+    },
+}
+# The keys of each item of learning_windows.slots.
+SLOT_KEYS = ("weekday", "week", "start", "end")
+
+
+def keys_at(key: str) -> dict[str, Any]:
+    """The keys of the section at a dotted key (`calendar.big_week`)."""
+    spec: Any = SPEC
+    for part in key.split("."):
+        spec = spec[part]
+    return spec
+
+
+def policy_keys() -> tuple[str, ...]:
+    """Every leaf key of the policy file, dotted (`calendar.big_week.anchor`)."""
+
+    def walk(spec: dict[str, Any], prefix: str) -> list[str]:
+        keys: list[str] = []
+        for name, sub in spec.items():
+            dotted = f"{prefix}{name}"
+            keys.extend(walk(sub, dotted + ".") if sub else [dotted])
+        return keys
+
+    keys = walk(SPEC, "")
+    keys.extend(f"learning_windows.slots[].{name}" for name in SLOT_KEYS)
+    return tuple(keys)
