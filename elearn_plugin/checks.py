@@ -2,6 +2,8 @@
 
 from django.core.checks import Error, register
 
+from elearn_plugin.conf import setting
+
 
 @register()
 def check_policy(app_configs=None, **kwargs) -> list[Error]:
@@ -31,11 +33,10 @@ def check_audit_key(app_configs=None, **kwargs) -> list[Error]:
     The plugin's production settings set `ELEARN_AUDIT_KEY_REQUIRED`; the image build's
     settings, the test settings and the dev site do not run them.
     """
-    from django.conf import settings  # noqa: PLC0415
 
-    if not getattr(settings, "ELEARN_AUDIT_KEY_REQUIRED", False):
+    if not setting("ELEARN_AUDIT_KEY_REQUIRED"):
         return []
-    key = getattr(settings, "ELEARN_AUDIT_KEY", "")
+    key = setting("ELEARN_AUDIT_KEY")
     if not isinstance(key, str) or len(key) < 16:
         return [
             Error(

@@ -17,11 +17,11 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from elearn_plugin.audit.models import AuditChain, AuditEvent
+from elearn_plugin.conf import setting
 
 SEAL_CHUNK = 1000
 VERIFY_CHUNK = 2000
@@ -38,8 +38,8 @@ def key_id_of(key: str) -> str:
 
 
 def _keys() -> tuple[str, dict[str, bytes]]:
-    current = getattr(settings, "ELEARN_AUDIT_KEY", "") or ""
-    retired = getattr(settings, "ELEARN_AUDIT_RETIRED_KEYS", []) or []
+    current = setting("ELEARN_AUDIT_KEY") or ""
+    retired = setting("ELEARN_AUDIT_RETIRED_KEYS") or []
     keys = {key_id_of(k): k.encode() for k in [*retired, current] if isinstance(k, str) and k}
     return (key_id_of(current) if current else ""), keys
 

@@ -14,12 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from elearn_plugin.conf import setting
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.host.adapters import FAKE, adapter_kind
 
@@ -116,7 +116,7 @@ class PlatformEnrollmentAdapter:
 
     @staticmethod
     def _chunk_size() -> int:
-        return max(1, int(getattr(settings, "ELEARN_ENROLL_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)))
+        return max(1, int(setting("ELEARN_ENROLL_CHUNK_SIZE")))
 
     def bulk_enroll(self, course_key: str, usernames: Sequence[str]) -> EnrollResult:
         """Enrol usernames in chunks; raises EnrollmentError with the partial result."""

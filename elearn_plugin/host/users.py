@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.module_loading import import_string
 
+from elearn_plugin.conf import setting
 from elearn_plugin.core.batching import chunked
 
 CHUNK = 1000
@@ -199,5 +199,5 @@ class HostUserAdapter(StandaloneUserAdapter):
 
 def get_user_adapter() -> UserAdapter:
     """The adapter named by ELEARN_USER_ADAPTER (read at call time)."""
-    dotted = getattr(settings, "ELEARN_USER_ADAPTER", "elearn_plugin.host.users.HostUserAdapter")
+    dotted = setting("ELEARN_USER_ADAPTER")
     return import_string(dotted)()

@@ -16,10 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
+from elearn_plugin.conf import setting
 from elearn_plugin.org import services
 
 # API clients (mobile apps, XHR) get no HTML redirect; static files and logout stay reachable.
-DEFAULT_EXEMPT_PREFIXES = ("/api/", "/elearn/api/", "/logout", "/oauth2/", "/i18n/", "/jsi18n/")
 
 
 class ForcePasswordChangeMiddleware:
@@ -47,9 +47,7 @@ class ForcePasswordChangeMiddleware:
 
     @staticmethod
     def _exempt(path: str) -> bool:
-        configured = getattr(
-            settings, "ELEARN_PASSWORD_CHANGE_EXEMPT_PREFIXES", DEFAULT_EXEMPT_PREFIXES
-        )
+        configured = setting("ELEARN_PASSWORD_CHANGE_EXEMPT_PREFIXES")
         prefixes = _exempt_prefixes(
             tuple(configured),
             getattr(settings, "STATIC_URL", None),
@@ -61,7 +59,7 @@ class ForcePasswordChangeMiddleware:
 
 
 def _is_login_endpoint(path: str) -> bool:
-    return path in tuple(getattr(settings, "ELEARN_LOGIN_ENDPOINTS", ()))
+    return path in tuple(setting("ELEARN_LOGIN_ENDPOINTS"))
 
 
 def _first_sign_in_answer(request: HttpRequest, response: HttpResponse) -> HttpResponse:

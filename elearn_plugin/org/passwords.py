@@ -7,9 +7,9 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from elearn_plugin.conf import setting
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.host.users import hash_passwords
 
@@ -31,7 +31,7 @@ class IssuedPassword:
 def generate_password(length: int | None = None) -> str:
     """A random password of unambiguous characters with upper, lower case and digits."""
     if length is None:
-        length = getattr(settings, "ELEARN_PASSWORD_LENGTH", MIN_PASSWORD_LENGTH)
+        length = setting("ELEARN_PASSWORD_LENGTH")
     length = max(MIN_PASSWORD_LENGTH, int(length))
     while True:
         password = "".join(secrets.choice(PASSWORD_ALPHABET) for _i in range(length))

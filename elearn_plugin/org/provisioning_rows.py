@@ -11,11 +11,12 @@ import io
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+
+from elearn_plugin.conf import setting
 
 HEADER = ("employee_id", "username", "name", "email", "unit", "job_role")
 REQUIRED = ("employee_id", "username", "name", "unit", "job_role")
@@ -157,5 +158,5 @@ def email_of(row: ProvisionRow) -> str:
     """The row's email, or a placeholder address when the file gives none."""
     if row.email:
         return BaseUserManager.normalize_email(row.email)
-    domain = getattr(settings, "ELEARN_PLACEHOLDER_EMAIL_DOMAIN", "learners.invalid")
+    domain = setting("ELEARN_PLACEHOLDER_EMAIL_DOMAIN")
     return f"{row.username}@{domain}".lower()

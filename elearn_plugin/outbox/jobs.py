@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
-
+from elearn_plugin.conf import setting
 from elearn_plugin.outbox.sender import send_pending
 from elearn_plugin.tick.registry import register_job
 
@@ -13,5 +12,5 @@ from elearn_plugin.tick.registry import register_job
 @register_job("outbox")
 def outbox_job(now: datetime) -> dict:
     """Send what is due; a row missed now is due at the next tick (catch-up safe)."""
-    limit = int(getattr(settings, "ELEARN_OUTBOX_BATCH_SIZE", 500))
+    limit = int(setting("ELEARN_OUTBOX_BATCH_SIZE"))
     return send_pending(limit=limit, now=now).as_dict()

@@ -9,22 +9,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-try:
-    from edx_ace.message import MessageType as _AceMessageType
-except ImportError:  # pragma: no cover - edx-ace is part of every Open edX install
-
-    class _AceMessageType:  # type: ignore[no-redef]
-        """Stand-in where edx-ace is absent: only the name and context are used then."""
-
-        NAME: str | None = None
-        APP_LABEL: str | None = None
-
-        def __init__(self, context: dict | None = None, **kwargs):
-            self.context = dict(context or {})
-            self.options: dict = {}
-            self.name = self.NAME
-            self.app_label = self.APP_LABEL
-
+from elearn_plugin.conf import setting
+from elearn_plugin.host.ace import AceMessageType as _AceMessageType
 
 APP_LABEL = "elearn_plugin"
 TEMPLATE_FILES = ("from_name.txt", "subject.txt", "body.txt", "body.html", "head.html")
@@ -45,9 +31,7 @@ class ElearnMessageType(_AceMessageType):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.options["transactional"] = True
-        sender = getattr(settings, "ELEARN_MESSAGE_FROM", "") or getattr(
-            settings, "DEFAULT_FROM_EMAIL", ""
-        )
+        sender = setting("ELEARN_MESSAGE_FROM") or getattr(settings, "DEFAULT_FROM_EMAIL", "")
         if sender and "from_address" not in self.options:
             self.options["from_address"] = sender
 

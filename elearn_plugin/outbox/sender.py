@@ -25,6 +25,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from elearn_plugin.conf import setting
+from elearn_plugin.host.ace import ace_installed, host_languages, send_with_ace
 from elearn_plugin.outbox.messages import (
     TEMPLATE_FILES,
     UnknownMessageType,
@@ -70,12 +72,12 @@ def _setting(name: str, default):
 
 def max_attempts() -> int:
     """Attempts after which a row is given up (kept, with its last error)."""
-    return int(_setting("ELEARN_OUTBOX_MAX_ATTEMPTS", 8))
+    return int(setting("ELEARN_OUTBOX_MAX_ATTEMPTS"))
 
 
 def message_id(key: str) -> str:
     """The stable Message-ID of the row with this key."""
-    domain = _setting("ELEARN_MESSAGE_ID_DOMAIN", "")
+    domain = setting("ELEARN_MESSAGE_ID_DOMAIN")
     if not domain:
         address = parseaddr(_from_address())[1]
         domain = address.rpartition("@")[2] or "elearn.localdomain"
@@ -84,27 +86,25 @@ def message_id(key: str) -> str:
 
 
 def _from_address() -> str:
-    return _setting("ELEARN_MESSAGE_FROM", "") or _setting("DEFAULT_FROM_EMAIL", "")
+    return setting("ELEARN_MESSAGE_FROM") or _setting("DEFAULT_FROM_EMAIL", "")
 
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential back-off with jitter, so that a failing mail server is not hammered."""
-    base = float(_setting("ELEARN_OUTBOX_RETRY_BASE_SECONDS", 60))
-    cap = float(_setting("ELEARN_OUTBOX_RETRY_MAX_SECONDS", 6 * 3600))
+    base = float(setting("ELEARN_OUTBOX_RETRY_BASE_SECONDS"))
+    cap = float(setting("ELEARN_OUTBOX_RETRY_MAX_SECONDS"))
     delay = min(cap, base * (2 ** max(0, attempts - 1)))
     return timedelta(seconds=delay * random.uniform(0.5, 1.0))
 
 
 def backend() -> str:
     """'ace' or 'django', from ELEARN_OUTBOX_BACKEND ('auto' picks ace when it is configured)."""
-    choice = _setting("ELEARN_OUTBOX_BACKEND", "auto")
+    choice = setting("ELEARN_OUTBOX_BACKEND")
     if choice in ("ace", "django"):
         return choice
     if choice != "auto":
         raise ValueError(f"ELEARN_OUTBOX_BACKEND must be auto, ace or django, not {choice!r}")
-    try:
-        import edx_ace  # noqa: F401, PLC0415
-    except ImportError:
+    if not ace_installed():
         return "django"
     configured = _setting("ACE_ENABLED_CHANNELS", None) and _setting(
         "ACE_CHANNEL_DEFAULT_EMAIL", None
@@ -119,7 +119,7 @@ def _due(now: datetime):
 
 
 def _claim(limit: int, now: datetime, token: str) -> int:
-    lease = timedelta(seconds=int(_setting("ELEARN_OUTBOX_LEASE_SECONDS", 600)))
+    lease = timedelta(seconds=int(setting("ELEARN_OUTBOX_LEASE_SECONDS")))
     with transaction.atomic():
         candidates = _due(now).order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
@@ -146,7 +146,7 @@ def send_pending(limit: int = 200, now: datetime | None = None) -> SendResult:
     if _claim(limit, now, token):
         rows = list(OutboxMessage.objects.filter(claim=token).select_related("user"))
         # The recipients' language preferences, one query for the batch.
-        preferred = _host_languages({row.user_id for row in rows if not row.language})
+        preferred = host_languages({row.user_id for row in rows if not row.language})
         for row in rows:
             try:
                 deliver(row, language=_language(row, preferred))
@@ -197,29 +197,13 @@ def _language(row: OutboxMessage, preferred: dict[int, str] | None = None) -> st
     if row.language:
         return row.language
     if preferred is None:
-        preferred = _host_languages({row.user_id})
+        preferred = host_languages({row.user_id})
     return preferred.get(row.user_id) or settings.LANGUAGE_CODE
-
-
-def _host_languages(user_ids: set[int]) -> dict[int, str]:
-    """The learners' language preferences inside Open edX (one query); empty elsewhere."""
-    if not user_ids:
-        return {}
-    try:
-        from openedx.core.djangoapps.lang_pref import LANGUAGE_KEY  # noqa: PLC0415
-        from openedx.core.djangoapps.user_api.models import UserPreference  # noqa: PLC0415
-    except ImportError:
-        return {}
-    try:
-        rows = UserPreference.objects.filter(user_id__in=user_ids, key=LANGUAGE_KEY)
-        return {uid: value for uid, value in rows.values_list("user_id", "value") if value}
-    except Exception:  # noqa: BLE001 - a missing preference falls back to the site language
-        return {}
 
 
 def _address(user) -> str:
     email = (user.email or "").strip()
-    placeholder = _setting("ELEARN_PLACEHOLDER_EMAIL_DOMAIN", "")
+    placeholder = setting("ELEARN_PLACEHOLDER_EMAIL_DOMAIN")
     if not email or (placeholder and email.lower().endswith("@" + placeholder.lower())):
         raise PermanentDeliveryError("the recipient has no deliverable address")
     return email
@@ -281,35 +265,10 @@ def _send_with_django(row: OutboxMessage, address: str, language: str) -> None:
 
 
 def _send_with_ace(row: OutboxMessage, message_type, address: str, language: str) -> None:
-    """Send through edx-ace; its own errors are swallowed, so success is confirmed by signal.
-
-    The Message-ID header is set on the message; edx-ace's `django_email` channel sends it,
-    other channels (Braze, Sailthru) ignore headers and use their own ids.
-    """
-    from edx_ace import ace  # noqa: PLC0415
-    from edx_ace.recipient import Recipient  # noqa: PLC0415
-    from edx_ace.signals import ACE_MESSAGE_SENT  # noqa: PLC0415
-
-    message = message_type(context=_context(row)).personalize(
-        recipient=Recipient(lms_user_id=row.user_id, email_address=address),
-        language=language,
-        user_context={},
-    )
-    message.headers = {"Message-ID": message_id(row.key)}
-    confirmed: list[bool] = []
-
-    def _on_sent(sender, message: dict, **kwargs) -> None:
-        if message.get("uuid") == str(ace_uuid):
-            confirmed.append(True)
-
-    ace_uuid = message.uuid
-    uid = f"elearn-outbox-{ace_uuid}"
-    ACE_MESSAGE_SENT.connect(_on_sent, weak=False, dispatch_uid=uid)
-    try:
-        ace.send(message)
-    finally:
-        ACE_MESSAGE_SENT.disconnect(dispatch_uid=uid)
-    if not confirmed:
+    """Send through edx-ace (host/ace.py); no confirming signal is a failed delivery."""
+    if not send_with_ace(
+        message_type, _context(row), row.user_id, address, language, message_id(row.key)
+    ):
         raise DeliveryError("edx-ace did not confirm delivery (template or channel problem)")
 
 

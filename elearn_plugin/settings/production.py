@@ -27,5 +27,4 @@ def plugin_settings(settings) -> None:
     _add_auth_backend(settings)
     _add_beat_entry(settings)
     # A production site seals its audit trail: without ELEARN_AUDIT_KEY the system check fails.
-    if not hasattr(settings, "ELEARN_AUDIT_KEY_REQUIRED"):
-        settings.ELEARN_AUDIT_KEY_REQUIRED = True
+    settings.ELEARN_AUDIT_KEY_REQUIRED = True

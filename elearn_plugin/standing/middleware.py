@@ -18,7 +18,9 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import render
 
+from elearn_plugin.conf import setting
 from elearn_plugin.gate import describe_block, format_end, reason_text
+from elearn_plugin.host.sessions import delete_login_cookies, expect_user_change
 from elearn_plugin.standing import signin
 from elearn_plugin.standing.services import active_block
 
@@ -32,32 +34,17 @@ def _skipped(path: str) -> bool:
 
 
 def _expect_user_change(request) -> None:
-    # The LMS's safe-sessions middleware treats a user change during a request as an attack
-    # unless it is announced; outside the LMS there is nothing to announce.
-    try:
-        from openedx.core.djangoapps.safe_sessions.middleware import (  # noqa: PLC0415
-            mark_user_change_as_expected,
-        )
-    except ImportError:
-        return
-    mark_user_change_as_expected(None)
+    expect_user_change()
 
 
 def _delete_login_cookies(response) -> None:
-    # The platform's cookies that tell the MFEs who is signed in (the JWT cookies too).
-    try:
-        from openedx.core.djangoapps.user_authn.cookies import (  # noqa: PLC0415
-            delete_logged_in_cookies,
-        )
-    except ImportError:
-        return
-    delete_logged_in_cookies(response)
+    delete_login_cookies(response)
 
 
 def _hr_contact(block) -> str:
     """How to reach the HR centre: the operator's text (`ELEARN_REINSTATEMENT_HELP`); for a
     revocation or freeze, the sentence on applying when the operator gave none (P-8)."""
-    if block.kind == "suspension" and not getattr(settings, "ELEARN_REINSTATEMENT_HELP", ""):
+    if block.kind == "suspension" and not setting("ELEARN_REINSTATEMENT_HELP"):
         return ""
     return signin.reinstatement_help()
 

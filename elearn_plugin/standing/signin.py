@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from elearn_plugin.conf import setting
 from elearn_plugin.gate import format_end, reason_text
 from elearn_plugin.standing.services import Block
 
@@ -53,7 +53,7 @@ def reinstatement_help() -> str:
     `ELEARN_REINSTATEMENT_HELP` is a text, or a dict from language code ("zh-cn", "en") to
     text; the current language, then its base language, then "en" is used.
     """
-    configured = getattr(settings, "ELEARN_REINSTATEMENT_HELP", "")
+    configured = setting("ELEARN_REINSTATEMENT_HELP")
     if isinstance(configured, dict):
         language = (get_language() or "en").lower()
         for key in (language, language.split("-")[0], "en"):
@@ -141,7 +141,7 @@ def is_password_grant(request) -> bool:
 
 def login_endpoints() -> tuple[str, ...]:
     """The paths of the host's browser sign-in endpoints (the authn MFE posts to these)."""
-    return tuple(str(path) for path in getattr(settings, "ELEARN_LOGIN_ENDPOINTS", ()))
+    return tuple(str(path) for path in setting("ELEARN_LOGIN_ENDPOINTS"))
 
 
 def is_login_endpoint(path: str) -> bool:

@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q
 from django.utils import timezone
 
+from elearn_plugin.conf import setting
 from elearn_plugin.tick.models import JobLock
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def lock_name(name: str) -> str:
 
 
 def _strategy(connection) -> str:
-    choice = getattr(settings, "ELEARN_TICK_LOCK", "auto")
+    choice = setting("ELEARN_TICK_LOCK")
     if choice == "lease":
         return "lease"
     if connection.vendor == "mysql":
@@ -112,7 +112,7 @@ def holder_id() -> str:
 
 @contextmanager
 def _lease_lock(name: str, using: str) -> Iterator[bool]:
-    seconds = int(getattr(settings, "ELEARN_TICK_LEASE_SECONDS", 1800))
+    seconds = int(setting("ELEARN_TICK_LEASE_SECONDS"))
     holder = holder_id()
     manager = JobLock.objects.using(using)
     manager.bulk_create([JobLock(name=name)], ignore_conflicts=True)

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Max
 from django.utils import timezone
 
 from elearn_plugin.audit import acting_as
+from elearn_plugin.conf import setting
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.tick.locks import job_lock
 from elearn_plugin.tick.models import JobState
@@ -144,7 +144,7 @@ def health(now: datetime | None = None) -> dict:
     problems: list[str] = []
     states = {state.name: state for state in JobState.objects.all()}
     last_tick = JobState.objects.aggregate(last=Max("last_started_at"))["last"]
-    max_age = int(getattr(settings, "ELEARN_HEALTH_MAX_TICK_AGE_SECONDS", 1800))
+    max_age = int(setting("ELEARN_HEALTH_MAX_TICK_AGE_SECONDS"))
     if last_tick is None:
         problems.append("tick_never_ran")
     elif (now - last_tick).total_seconds() > max_age:
@@ -165,7 +165,7 @@ def health(now: datetime | None = None) -> dict:
     outbox = backlog(now)
     if outbox["given_up"]:
         problems.append("outbox_given_up")
-    max_outbox_age = int(getattr(settings, "ELEARN_HEALTH_MAX_OUTBOX_AGE_SECONDS", 3600))
+    max_outbox_age = int(setting("ELEARN_HEALTH_MAX_OUTBOX_AGE_SECONDS"))
     oldest = outbox["oldest_unsent_age_seconds"]
     if oldest is not None and oldest > max_outbox_age:
         problems.append("outbox_late")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from elearn_plugin.conf import setting
 from elearn_plugin.video.errors import MESSAGES, WatchError
 from elearn_plugin.video.specs import _epoch
 
@@ -89,7 +89,7 @@ def _refuse_outside_window(user_id: int, start: datetime, end: datetime, policy=
 
 
 def _rate_limit(user_id: int, now: datetime) -> None:
-    limit = int(getattr(settings, "ELEARN_VIDEO_RATE_LIMIT", 30))
+    limit = int(setting("ELEARN_VIDEO_RATE_LIMIT"))
     key = f"elearn:video:rate:{user_id}:{int(_epoch(now) // 60)}"
     try:
         count = cache.incr(key)  # one round trip for every report but the minute's first

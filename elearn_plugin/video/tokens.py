@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
+from elearn_plugin.conf import setting
 from elearn_plugin.video.errors import WatchError
 from elearn_plugin.video.specs import VideoSpec, _epoch
 
@@ -34,7 +35,7 @@ class TokenData:
 
 
 def _salt() -> str:
-    return getattr(settings, "ELEARN_WATCH_TOKEN_SALT", "elearn.video.watch")
+    return setting("ELEARN_WATCH_TOKEN_SALT")
 
 
 def sign_token(session_id: int, user_id: int, spec: VideoSpec, now: datetime, slot: int) -> str:

@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.conf import setting
 from elearn_plugin.loading.format import DataFileError, read_file
 from elearn_plugin.loading.writer import LoadError, load_data
 from elearn_plugin.management.base import AuditedCommand
@@ -113,14 +114,14 @@ class Command(AuditedCommand):
     def handle(self, *args, reset: bool = False, file: str = str(DEMO_FILE), **options):
         # The demo makes a superuser whose password is printed here and in the docs: never
         # inside an Open edX site, only on the standalone site (fake host adapters).
-        if getattr(settings, "ELEARN_HOST_ADAPTERS", None) != "fake":
+        if setting("ELEARN_HOST_ADAPTERS") != "fake":
             raise CommandError(
                 _(
                     "elearn_demo creates a superuser with a known password: it runs only on "
                     'the standalone site (ELEARN_HOST_ADAPTERS = "fake"), and this site '
                     "uses %(adapters)r."
                 )
-                % {"adapters": getattr(settings, "ELEARN_HOST_ADAPTERS", None)},
+                % {"adapters": setting("ELEARN_HOST_ADAPTERS")},
                 returncode=2,
             )
         # The policy and the file are checked first: a bad one must not cost the database.
