@@ -24,7 +24,8 @@ VERBS: dict[str, frozenset[str]] = {
     "contact.assigned": frozenset({"unit_id", "is_lead", "created"}),
     "contact.removed": frozenset({"unit_id"}),
     "membership.changed": frozenset({"unit_id", "old_unit_id", "starts_at"}),
-    "person.created": frozenset({"unit_id", "role_code", "employee_code"}),
+    # No employee id: it identifies the person outside the site and stays on the Person row.
+    "person.created": frozenset({"unit_id", "role_code"}),
     "person.updated": frozenset({"changed_fields"}),
     "person.password_issued": frozenset(),
     "person.password_changed": frozenset(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from elearn_plugin.admin_base import ReadOnlyAdmin
@@ -39,6 +40,11 @@ class UnitAdmin(admin.ModelAdmin):
         # The code is the unit's natural key in HR files: fixed once created.
         return (*self.readonly_fields, "code") if obj else self.readonly_fields
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # No org service deletes units (a deletion would cascade to training contacts
+        # unrecorded, P-11); a unit leaves the tree by being moved.
+        return False
+
     def save_model(self, request, obj, form, change) -> None:
         try:
             if not change:
@@ -69,8 +75,21 @@ class JobRoleAdmin(admin.ModelAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the role's natural key (HR files, `upsert_job_role`): editing it would
+        # create another role instead of renaming this one.
+        return ("code",) if obj else ()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # No org service deletes job roles: every org change is recorded (P-11).
+        return False
+
     def save_model(self, request, obj, form, change) -> None:
-        role, _created = services.upsert_job_role(obj.code, obj.name, actor=request.user)
+        try:
+            role, _created = services.upsert_job_role(obj.code, obj.name, actor=request.user)
+        except services.OrgError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
         obj.pk = role.pk
 
 
@@ -113,21 +132,24 @@ class TrainingContactAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "unit")
 
     def save_model(self, request, obj, form, change) -> None:
-        if change:
-            old = TrainingContact.objects.get(pk=obj.pk)
-            if (old.user_id, old.unit_id) != (obj.user_id, obj.unit_id):
-                services.remove_contact(old.user_id, old.unit_id, actor=request.user)
-        contact, _created = services.assign_contact(
-            obj.user_id, obj.unit_id, is_lead=obj.is_lead, actor=request.user
-        )
+        with transaction.atomic():  # moving a contact: removed and assigned, or neither
+            if change:
+                old = TrainingContact.objects.get(pk=obj.pk)
+                if (old.user_id, old.unit_id) != (obj.user_id, obj.unit_id):
+                    services.remove_contact(old.user_id, old.unit_id, actor=request.user)
+            contact, _created = services.assign_contact(
+                obj.user_id, obj.unit_id, is_lead=obj.is_lead, actor=request.user
+            )
         obj.pk = contact.pk
 
     def delete_model(self, request, obj) -> None:
         services.remove_contact(obj.user_id, obj.unit_id, actor=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
-        for user_id, unit_id in queryset.values_list("user_id", "unit_id"):
-            services.remove_contact(user_id, unit_id, actor=request.user)
+        # A handful of rows per admin action; all of them or none.
+        with transaction.atomic():
+            for user_id, unit_id in queryset.values_list("user_id", "unit_id"):
+                services.remove_contact(user_id, unit_id, actor=request.user)
 
 
 @admin.register(Membership)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.org.errors import OrgError
@@ -23,6 +24,8 @@ from elearn_plugin.org.models import JobRole, Membership, Person, Unit
 from elearn_plugin.org.queries import PASSWORD_FLAG_KEY
 
 CHUNK = 1000
+# The names `person.updated` gives the fields it changed (the unit: `membership.changed`).
+PERSON_FIELDS = {"name": "name", "job_role_id": "job_role"}
 
 
 def _aware(when: datetime | None) -> datetime:
@@ -34,14 +37,22 @@ def _aware(when: datetime | None) -> datetime:
 
 
 def set_unit(user_id: int, unit_id: int, when: datetime | None = None, *, actor=None) -> bool:
-    """Move a learner to a unit at `when`: closes the open membership, opens the new one."""
+    """Move a learner to a unit at `when`: closes the open membership, opens the new one.
+
+    Records `membership.changed` (target: the learner's account) if the learner moved.
+    """
     return set_units_bulk([(user_id, unit_id)], when, actor=actor) == 1
 
 
 def set_units_bulk(
     moves: Sequence[tuple[int, int]], when: datetime | None = None, *, actor=None
 ) -> int:
-    """Bulk form of `set_unit`; returns how many learners changed unit."""
+    """Bulk form of `set_unit`; returns how many learners changed unit.
+
+    One `membership.changed` per learner who moved (none for those already there), written
+    with one `record_bulk` per chunk (P-1, P-11).
+    """
+    who = audit.resolve(actor)
     when = _aware(when)
     wanted: dict[int, int] = {}
     for user_id, unit_id in moves:
@@ -63,15 +74,16 @@ def set_units_bulk(
             missing = set(chunk) - set(current)
             if missing:
                 raise OrgError(_("The account does not belong to the organisation."))
-            opened = dict(
-                Membership.objects.filter(user_id__in=chunk, open_flag=True).values_list(
-                    "user_id", "valid_from"
-                )
-            )
+            opened = {
+                uid: (valid_from, unit_id)
+                for uid, valid_from, unit_id in Membership.objects.filter(
+                    user_id__in=chunk, open_flag=True
+                ).values_list("user_id", "valid_from", "unit_id")
+            }
             movers = [uid for uid in chunk if current[uid] != wanted[uid] or uid not in opened]
             if not movers:
                 continue
-            if any(opened[uid] > when for uid in movers if uid in opened):
+            if any(opened[uid][0] > when for uid in movers if uid in opened):
                 raise OrgError(_("A unit change cannot be dated before the current membership."))
             Membership.objects.filter(user_id__in=movers, open_flag=True).update(
                 valid_to=when, open_flag=None
@@ -86,15 +98,39 @@ def set_units_bulk(
                 Person.objects.filter(user_id__in=uids).update(
                     unit_id=target, updated_at=timezone.now()
                 )
+            audit.record_bulk(
+                who,
+                "membership.changed",
+                [
+                    (
+                        audit.user_target(uid),
+                        {
+                            "unit_id": wanted[uid],
+                            # The unit of the membership closed here (None: there was none).
+                            "old_unit_id": opened[uid][1] if uid in opened else None,
+                            "starts_at": when,
+                        },
+                    )
+                    for uid in movers
+                ],
+            )
             changed += len(movers)
     return changed
 
 
-def clear_must_change_password(user_id: int) -> bool:
-    """The learner chose their own password: stop sending them to the change page."""
-    updated = Person.objects.filter(user_id=user_id, must_change_password=True).update(
-        must_change_password=False, updated_at=timezone.now()
-    )
+def clear_must_change_password(user_id: int, *, actor=None) -> bool:
+    """The learner chose their own password: stop sending them to the change page.
+
+    Records `person.password_changed` (target: the account) when the handed-out password was
+    still to be replaced; clearing a flag that is not set records nothing.
+    """
+    who = audit.resolve(actor)
+    with transaction.atomic():
+        updated = Person.objects.filter(user_id=user_id, must_change_password=True).update(
+            must_change_password=False, updated_at=timezone.now()
+        )
+        if updated:
+            audit.record(who, "person.password_changed", audit.user_target(user_id))
     cache.delete(PASSWORD_FLAG_KEY.format(user_id))
     return bool(updated)
 
@@ -113,12 +149,17 @@ def update_person(
     when: datetime | None = None,
     actor=None,
 ) -> bool:
-    """Change a person's name, job role or unit (the unit through `set_unit`)."""
-    person = Person.objects.filter(id=person_id).first()
-    if person is None:
-        raise OrgError(_("The person does not exist."))
+    """Change a person's name, job role or unit (the unit through `set_unit`).
+
+    Records `person.updated` with the changed fields' names (target: the account) and, for
+    the unit, `membership.changed`; all in one transaction, nothing when nothing changed.
+    """
+    who = audit.resolve(actor)
     changed = False
     with transaction.atomic():
+        person = Person.objects.select_for_update().filter(id=person_id).first()
+        if person is None:
+            raise OrgError(_("The person does not exist."))
         fields = {}
         if name is not None and name != person.name:
             if not name.strip():
@@ -129,9 +170,15 @@ def update_person(
                 raise OrgError(_("The job role does not exist."))
             fields["job_role_id"] = job_role_id
         if fields:
+            audit.record(
+                who,
+                "person.updated",
+                audit.user_target(person.user_id),
+                {"changed_fields": [PERSON_FIELDS[field] for field in fields]},
+            )
             fields["updated_at"] = timezone.now()
             Person.objects.filter(id=person_id).update(**fields)
             changed = True
         if unit_id is not None and unit_id != person.unit_id:
-            changed = set_unit(person.user_id, unit_id, when, actor=actor) or changed
+            changed = set_unit(person.user_id, unit_id, when, actor=who) or changed
     return changed

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter
@@ -204,7 +205,14 @@ def _plan(rows: Sequence[ProvisionRow], scope: Set[int] | None, report: Provisio
 # ---------------------------------------------------------------------------- writing
 
 
-def _create(plan: _Plan, when: datetime, password_sink, prehashed: dict) -> list[int]:
+# The names `person.updated` gives what an import changed on a person or their account; a
+# unit change is recorded as `membership.changed` by `set_units_bulk`.
+UPDATED_FIELDS = {"name": "name", "email": "email", "job_role": "job_role"}
+
+
+def _create(
+    plan: _Plan, when: datetime, password_sink, prehashed: dict, who: audit.Actor
+) -> list[int]:
     secrets_of = [prehashed.get(row.username.casefold()) for row in plan.new]
     issued = [
         IssuedPassword(row.employee_id, row.username, found[0] if found else generate_password())
@@ -233,13 +241,31 @@ def _create(plan: _Plan, when: datetime, password_sink, prehashed: dict) -> list
         batch_size=CHUNK,
     )
     user_ids = [user.pk for user in users]
+    # Every row was inserted by this call: a taken key fails the whole import (no IGNORE).
+    audit.record_bulk(
+        who,
+        "person.created",
+        [
+            (
+                audit.user_target(person.user_id),
+                {
+                    "unit_id": person.unit_id,
+                    "role_code": row.job_role,
+                },
+            )
+            for row, person in zip(plan.new, people, strict=True)
+        ],
+    )
+    audit.record_bulk(
+        who, "person.password_issued", [(audit.user_target(uid), None) for uid in user_ids]
+    )
     forget_password_flags(user_ids)
     if password_sink is not None:
         password_sink(issued)
     return user_ids
 
 
-def _update(plan: _Plan, when: datetime, actor) -> None:
+def _update(plan: _Plan, when: datetime, who: audit.Actor) -> None:
     account_changes = [
         UserChange(target["user_id"], row.name, target["email"])
         for row, target, diff in plan.changed
@@ -259,8 +285,20 @@ def _update(plan: _Plan, when: datetime, actor) -> None:
         if "name" in diff or "job_role" in diff
     ]
     Person.objects.bulk_update(people, ["name", "job_role_id", "updated_at"], batch_size=CHUNK)
+    audit.record_bulk(
+        who,
+        "person.updated",
+        [
+            (
+                audit.user_target(target["user_id"]),
+                {"changed_fields": [UPDATED_FIELDS[f] for f in diff if f in UPDATED_FIELDS]},
+            )
+            for _row, target, diff in plan.changed
+            if any(f in UPDATED_FIELDS for f in diff)
+        ],
+    )
     moves = [(t["user_id"], t["unit_id"]) for _row, t, diff in plan.changed if "unit" in diff]
-    set_units_bulk(moves, when, actor=actor)
+    set_units_bulk(moves, when, actor=who)
 
 
 def provision(
@@ -277,10 +315,14 @@ def provision(
 
     `scope` is the units the `actor` may provision in, None for every unit (HR, or `actor`
     None: the operator at the command line); `elearn_plugin.org.services.provision` decides
-    it from the actor's roles. `actor` is passed on to the unit changes. `password_sink`
+    it from the actor's roles. `actor` (None: the principal running now) is recorded on each
+    audit event: `person.created` and `person.password_issued` per new account,
+    `person.updated` and `membership.changed` per changed one, all written with the import in
+    its transaction (a dry run or a file with problems writes none). `password_sink`
     receives the new accounts' passwords inside the transaction: if it fails, nothing is
     imported.
     """
+    who = audit.resolve(actor)
     when = when or timezone.now()
     if not is_aware(when):
         raise OrgError(_("A time without a time zone was given."))
@@ -302,9 +344,9 @@ def provision(
             if report.problems or dry_run:
                 raise ProvisionAborted
             if plan.new:
-                _create(plan, when, password_sink, prehashed)
+                _create(plan, when, password_sink, prehashed, who)
             if update and plan.changed:
-                _update(plan, when, actor)
+                _update(plan, when, who)
             report.applied = True
     except ProvisionAborted:
         pass

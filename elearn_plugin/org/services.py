@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models import CharField, F, Max, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
+from elearn_plugin import audit
 from elearn_plugin.org import provisioning
 from elearn_plugin.org.errors import OrgError
 from elearn_plugin.org.models import PATH_MAX_LENGTH, JobRole, TrainingContact, Unit
@@ -59,6 +62,20 @@ __all__ = [
 ]
 
 
+CODE_MAX_LENGTH = 64  # `Unit.code` and `JobRole.code`
+
+
+def _check_code(code: str, message: str) -> None:
+    """A unit's or job role's code is a slug (as the admin form and the loader demand), so it
+    is also a valid audit `_code`: a bad code is an `OrgError`, before anything is written."""
+    if not code or len(code) > CODE_MAX_LENGTH:
+        raise OrgError(message)
+    try:
+        validate_slug(code)
+    except ValidationError:
+        raise OrgError(message) from None
+
+
 # ---------------------------------------------------------------------------- units
 
 
@@ -71,11 +88,16 @@ def create_unit(
     travel_heavy: bool = False,
     actor=None,
 ) -> tuple[Unit, bool]:
-    """Create a unit under `parent_id`; the same call again returns the existing unit."""
+    """Create a unit under `parent_id`; the same call again returns the existing unit.
+
+    Records `unit.created` (P-1, P-11); the same call again changes nothing and records nothing.
+    """
+    who = audit.resolve(actor)
     if kind not in dict(Unit.KIND_CHOICES):
         raise OrgError(_("Unknown unit kind."))
     if not code or not name:
         raise OrgError(_("A unit needs a code and a name."))
+    _check_code(code, _("A unit code may hold letters, digits, hyphens and underscores only."))
     existing = Unit.objects.filter(code=code).first()
     if existing is not None:
         same = (existing.name, existing.parent_id, existing.kind, existing.travel_heavy) == (
@@ -105,6 +127,12 @@ def create_unit(
         if len(unit.path) > PATH_MAX_LENGTH:
             raise OrgError(_("The unit tree is too deep."))
         Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+        audit.record(
+            who,
+            "unit.created",
+            unit,
+            {"unit_code": unit.code, "parent_id": unit.parent_id, "kind_code": unit.kind},
+        )
     return unit, True
 
 
@@ -116,27 +144,37 @@ def update_unit(
     travel_heavy: bool | None = None,
     actor=None,
 ) -> bool:
-    """Change a unit's own attributes (not its place in the tree: see `move_unit`)."""
-    unit = Unit.objects.filter(id=unit_id).first()
-    if unit is None:
-        raise OrgError(_("The unit does not exist."))
+    """Change a unit's own attributes (not its place in the tree: see `move_unit`).
+
+    Records `unit.updated` with the names of the fields that changed; no change, no event.
+    """
+    who = audit.resolve(actor)
     if kind is not None and kind not in dict(Unit.KIND_CHOICES):
         raise OrgError(_("Unknown unit kind."))
-    changes = {
-        field: value
-        for field, value in (("name", name), ("kind", kind), ("travel_heavy", travel_heavy))
-        if value is not None and getattr(unit, field) != value
-    }
-    if not changes:
-        return False
-    if "name" in changes and not changes["name"]:
-        raise OrgError(_("A unit needs a code and a name."))
-    Unit.objects.filter(id=unit_id).update(**changes)
+    with transaction.atomic():
+        unit = Unit.objects.select_for_update().filter(id=unit_id).first()
+        if unit is None:
+            raise OrgError(_("The unit does not exist."))
+        changes = {
+            field: value
+            for field, value in (("name", name), ("kind", kind), ("travel_heavy", travel_heavy))
+            if value is not None and getattr(unit, field) != value
+        }
+        if not changes:
+            return False
+        if "name" in changes and not changes["name"]:
+            raise OrgError(_("A unit needs a code and a name."))
+        Unit.objects.filter(id=unit_id).update(**changes)
+        audit.record(who, "unit.updated", unit, {"changed_fields": sorted(changes)})
     return True
 
 
 def move_unit(unit_id: int, new_parent_id: int | None, *, actor=None) -> bool:
-    """Put a unit (with its subtree) under another parent; refuses to create a cycle."""
+    """Put a unit (with its subtree) under another parent; refuses to create a cycle.
+
+    Records one `unit.moved` for the unit (its subunits move with it, unrecorded).
+    """
+    who = audit.resolve(actor)
     with transaction.atomic():
         locked = Unit.objects.select_for_update().filter(
             id__in=[i for i in (unit_id, new_parent_id) if i is not None]
@@ -170,6 +208,9 @@ def move_unit(unit_id: int, new_parent_id: int | None, *, actor=None) -> bool:
             depth=F("depth") + depth_delta,
         )
         Unit.objects.filter(id=unit_id).update(parent_id=new_parent_id)
+        audit.record(
+            who, "unit.moved", unit, {"parent_id": new_parent_id, "old_parent_id": unit.parent_id}
+        )
     return True
 
 
@@ -177,13 +218,24 @@ def move_unit(unit_id: int, new_parent_id: int | None, *, actor=None) -> bool:
 
 
 def upsert_job_role(code: str, name: str, *, actor=None) -> tuple[JobRole, bool]:
-    """Create a job role or rename it; returns (role, created)."""
+    """Create a job role or rename it; returns (role, created).
+
+    Records `job_role.saved` when the role is created or renamed; no change, no event.
+    """
+    who = audit.resolve(actor)
     if not code or not name:
         raise OrgError(_("A job role needs a code and a name."))
-    role, created = JobRole.objects.get_or_create(code=code, defaults={"name": name})
-    if not created and role.name != name:
-        JobRole.objects.filter(pk=role.pk).update(name=name)
-        role.name = name
+    _check_code(code, _("A job role code may hold letters, digits, hyphens and underscores only."))
+    with transaction.atomic():
+        role, created = JobRole.objects.select_for_update().get_or_create(
+            code=code, defaults={"name": name}
+        )
+        if not created and role.name == name:
+            return role, False
+        if not created:
+            JobRole.objects.filter(pk=role.pk).update(name=name)
+            role.name = name
+        audit.record(who, "job_role.saved", role, {"role_code": role.code, "created": created})
     return role, created
 
 
@@ -193,22 +245,44 @@ def upsert_job_role(code: str, name: str, *, actor=None) -> tuple[JobRole, bool]
 def assign_contact(
     user_id: int, unit_id: int, *, is_lead: bool = False, actor=None
 ) -> tuple[TrainingContact, bool]:
-    """Make a user a training contact of a unit (and its subtree); returns (contact, created)."""
+    """Make a user a training contact of a unit (and its subtree); returns (contact, created).
+
+    Records `contact.assigned` (target: the contact's account) when the contact is new or
+    their lead flag changed; no change, no event.
+    """
+    who = audit.resolve(actor)
     if not Unit.objects.filter(id=unit_id).exists():
         raise OrgError(_("The unit does not exist."))
-    contact, created = TrainingContact.objects.get_or_create(
-        user_id=user_id, unit_id=unit_id, defaults={"is_lead": is_lead}
-    )
-    if not created and contact.is_lead != is_lead:
-        TrainingContact.objects.filter(pk=contact.pk).update(is_lead=is_lead)
-        contact.is_lead = is_lead
+    with transaction.atomic():
+        contact, created = TrainingContact.objects.select_for_update().get_or_create(
+            user_id=user_id, unit_id=unit_id, defaults={"is_lead": is_lead}
+        )
+        if not created and contact.is_lead == is_lead:
+            return contact, False
+        if not created:
+            TrainingContact.objects.filter(pk=contact.pk).update(is_lead=is_lead)
+            contact.is_lead = is_lead
+        audit.record(
+            who,
+            "contact.assigned",
+            audit.user_target(user_id),
+            {"unit_id": unit_id, "is_lead": is_lead, "created": created},
+        )
     return contact, created
 
 
 def remove_contact(user_id: int, unit_id: int, *, actor=None) -> bool:
-    """Remove a training contact; returns whether one was removed."""
-    deleted, _rows = TrainingContact.objects.filter(user_id=user_id, unit_id=unit_id).delete()
-    return bool(deleted)
+    """Remove a training contact; returns whether one was removed.
+
+    Records `contact.removed` (target: the contact's account); nothing to remove, no event.
+    """
+    who = audit.resolve(actor)
+    with transaction.atomic():
+        _total, deleted = TrainingContact.objects.filter(user_id=user_id, unit_id=unit_id).delete()
+        if not deleted.get(TrainingContact._meta.label):
+            return False
+        audit.record(who, "contact.removed", audit.user_target(user_id), {"unit_id": unit_id})
+    return True
 
 
 # ---------------------------------------------------------------------------- provisioning
@@ -232,7 +306,13 @@ def provision(
     password_sink: Callable[[list[IssuedPassword]], None] | None = None,
     when: datetime | None = None,
 ) -> ProvisionReport:
-    """Create or update learner accounts in bulk, all or nothing (P-2)."""
+    """Create or update learner accounts in bulk, all or nothing (P-2).
+
+    `actor` None is the principal running now (the command), who may provision in every
+    unit; the audit events are written with the import and rolled back with it (a dry run,
+    a file with problems: none).
+    """
+    audit.resolve(actor)  # refuse a change nobody made before reading anything (ADR 0009)
     return provisioning.provision(
         rows,
         update=update,

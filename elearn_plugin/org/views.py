@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,9 +45,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """A learner replaces the initial password; only their own account is ever touched."""
     form = PasswordChangeForm(user=request.user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        # The new password and the cleared flag (with its audit event) commit together.
+        with transaction.atomic():
+            user = form.save()
+            services.clear_must_change_password(user.pk, actor=request.user)
         update_session_auth_hash(request, user)
-        services.clear_must_change_password(user.pk)
         return HttpResponseRedirect(_safe_next(request))
     status = 400 if request.method == "POST" else 200
     context = {

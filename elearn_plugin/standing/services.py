@@ -15,31 +15,33 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from elearn_plugin import audit
-from elearn_plugin.core import generations
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.core.upsert import insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
+from elearn_plugin.standing.blocks import (  # noqa: F401 - the readers of ADR 0001
+    BLOCKING_KINDS,
+    CACHE_SECONDS,
+    SEVERITY,
+    Block,
+    active_block,
+    blocked_user_ids,
+    invalidate,
+)
 from elearn_plugin.standing.models import Sanction, SanctionKind
 
 log = logging.getLogger(__name__)
 
 KINDS = frozenset(SanctionKind.values)
-BLOCKING_KINDS = (SanctionKind.SUSPENSION, SanctionKind.REVOCATION, SanctionKind.FREEZE)
-# Higher wins when several blocks are active at once.
-SEVERITY = {SanctionKind.SUSPENSION: 1, SanctionKind.REVOCATION: 2, SanctionKind.FREEZE: 3}
 # Kinds that last until lifted; `reinstate` (HR approving an application) lifts these.
 UNTIL_LIFTED = (SanctionKind.REVOCATION, SanctionKind.FREEZE)
 
 CHUNK = 500
-CACHE_SECONDS = 300
 _REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -49,16 +51,6 @@ class SanctionError(ValueError):
 
 class SanctionAlreadyLifted(SanctionError):
     """The sanction was lifted before; lifting it again would rewrite its history."""
-
-
-@dataclass(frozen=True)
-class Block:
-    """Why a learner may not sign in or study, and until when (None: until lifted)."""
-
-    kind: str
-    reason_code: str
-    reason: str
-    ends_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -72,23 +64,6 @@ class SanctionSpec:
     reason: str = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
-
-
-def _cache_key(user_id: int) -> str:
-    return f"elearn:standing:block:{user_id}"
-
-
-def _generation_key(user_id: int) -> str:
-    return f"elearn:standing:gen:{user_id}"
-
-
-def invalidate(user_ids: Iterable[int]) -> None:
-    """Make the cached block of these learners stale (now and again after the commit).
-
-    The learner's generation changes; a reader that read the rows before the commit stores
-    its answer under the older generation, which no later reader takes (P-8).
-    """
-    generations.bump(_generation_key(uid) for uid in set(user_ids))
 
 
 def revoke_tokens_after_commit(user_ids: Iterable[int]) -> None:
@@ -364,64 +339,3 @@ def reinstate(user_id: int, *, actor, reason: str) -> int:
         count = _lift_where(who, reason, user_id=user_id, kind__in=UNTIL_LIFTED)
     log.info("user %s reinstated: %s sanctions lifted", user_id, count)
     return count
-
-
-def _compute(user_id: int, now: datetime) -> tuple[Block | None, datetime | None]:
-    """The block at `now`, and the moment the answer may change by itself (None: never)."""
-    rows = Sanction.objects.filter(
-        user_id=user_id, kind__in=BLOCKING_KINDS, lifted_at__isnull=True
-    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-    active = []
-    changes: list[datetime] = []
-    for row in rows.only("kind", "reason_code", "reason", "starts_at", "ends_at", "pk"):
-        if row.starts_at > now:
-            changes.append(row.starts_at)
-            continue
-        active.append(row)
-        if row.ends_at is not None:
-            changes.append(row.ends_at)
-    if not active:
-        return None, min(changes, default=None)
-
-    def rank(row):
-        # Most severe first; among equals the longest-lasting, then the newest.
-        far = datetime.max.replace(tzinfo=now.tzinfo)
-        return (SEVERITY[row.kind], row.ends_at or far, row.pk)
-
-    best = max(active, key=rank)
-    block = Block(
-        kind=best.kind, reason_code=best.reason_code, reason=best.reason, ends_at=best.ends_at
-    )
-    return block, min(changes, default=None)
-
-
-def active_block(user_id: int, now: datetime | None = None) -> Block | None:
-    """The learner's current block, or None; cached per learner, never stale past an end."""
-    now = now or timezone.now()
-    key, gen_key = _cache_key(user_id), _generation_key(user_id)
-    found = cache.get_many([gen_key, key])
-    generation = generations.ensure(gen_key, found.get(gen_key))
-    cached = found.get(key)
-    if cached is not None and len(cached) == 4 and cached[0] == generation:
-        _gen, computed_at, valid_until, data = cached
-        if computed_at <= now and (valid_until is None or now < valid_until):
-            return Block(*data) if data else None
-    block, valid_until = _compute(user_id, now)
-    data = (block.kind, block.reason_code, block.reason, block.ends_at) if block else ()
-    cache.set(key, (generation, now, valid_until, data), CACHE_SECONDS)
-    return block
-
-
-def blocked_user_ids(user_ids: Iterable[int], now: datetime | None = None) -> set[int]:
-    """Which of these learners are blocked at `now`, in one query (for organisation jobs)."""
-    now = now or timezone.now()
-    return set(
-        Sanction.objects.filter(
-            user_id__in=set(user_ids),
-            kind__in=BLOCKING_KINDS,
-            lifted_at__isnull=True,
-            starts_at__lte=now,
-        )
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .values_list("user_id", flat=True)
-    )

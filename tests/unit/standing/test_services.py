@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from freezegun import freeze_time
 
-from elearn_plugin.standing import services
+from elearn_plugin.standing import blocks, services
 from elearn_plugin.standing.models import Sanction
 from elearn_plugin.standing.services import SanctionError, SanctionSpec
 
@@ -229,8 +229,8 @@ def test_a_stale_not_blocked_answer_cached_after_the_commit_is_never_served(
         with django_capture_on_commit_callbacks(execute=True):
             suspend(user)
 
-    monkeypatch.setattr(services, "cache", StaleReaderCache(cache, writer))
-    monkeypatch.setattr(services, "_compute", lambda user_id, now: (None, None))
+    monkeypatch.setattr(blocks, "cache", StaleReaderCache(cache, writer))
+    monkeypatch.setattr(blocks, "_compute", lambda user_id, now: (None, None))
     assert services.active_block(user.pk, later) is None  # the stale reader's own answer
     monkeypatch.undo()
     block = services.active_block(user.pk, later)
@@ -246,14 +246,14 @@ def test_a_stale_blocked_answer_cached_after_a_lift_is_never_served(
     user = make_user()
     sanction, _ = suspend(user)
     later = NOW + timedelta(hours=1)
-    stale = services._compute(user.pk, later)
+    stale = blocks._compute(user.pk, later)
 
     def writer():
         with django_capture_on_commit_callbacks(execute=True):
             services.lift(sanction.pk, actor=None, reason="HR decision")
 
-    monkeypatch.setattr(services, "cache", StaleReaderCache(cache, writer))
-    monkeypatch.setattr(services, "_compute", lambda user_id, now: stale)
+    monkeypatch.setattr(blocks, "cache", StaleReaderCache(cache, writer))
+    monkeypatch.setattr(blocks, "_compute", lambda user_id, now: stale)
     assert services.active_block(user.pk, later) is not None
     monkeypatch.undo()
     assert services.active_block(user.pk, later) is None
