@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from elearn_plugin.audit.models import AuditChain, AuditEvent
 from elearn_plugin.conf import setting
+from elearn_plugin.core.upsert import conflict_target
 
 SEAL_CHUNK = 1000
 VERIFY_CHUNK = 2000
@@ -104,7 +105,13 @@ def seal(limit: int = 50_000) -> int:
                 seq += 1
                 event.seq, event.key_id = seq, key_id
                 event.mac = previous = mac_of(key, event, seq, key_id, previous)
-            AuditEvent.objects.bulk_update(batch, ["seq", "key_id", "mac"])
+            # One upsert by primary key per chunk: `bulk_update`'s CASE per row is ~10x slower.
+            AuditEvent.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=conflict_target(AuditEvent, ["id"]),
+                update_fields=["seq", "key_id", "mac"],
+            )
             chain.sealed_seq, chain.sealed_mac = seq, previous
             chain.save(update_fields=["sealed_seq", "sealed_mac"])
             sealed += len(batch)
