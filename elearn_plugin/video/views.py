@@ -4,7 +4,7 @@ Authentication classes come from the setting `ELEARN_VIDEO_REPORT_AUTHENTICATION
 (session + CSRF in the browser, JWT/bearer in the LMS for the mobile apps); role and scope
 through `elearn_plugin.permissions`. The report endpoint, called every few seconds by every
 player, is a plain Django view doing the same checks as the framework's views (ADR 0004).
-The permitted-slot endpoints of training contacts and HR are in `slot_views`.
+The permitted-slot endpoints of training contacts and HR are in `learning.views`.
 """
 
 from __future__ import annotations

@@ -28,8 +28,8 @@ ENDPOINT_MATRICES = {
     "video-report": "tests.unit.video.test_views::test_report_role_matrix",
     "video-session": "tests.unit.security.test_role_matrices::test_video_session_matrix",
     "video-state": "tests.unit.security.test_role_matrices::test_video_state_matrix",
-    "video-grant-slot": "tests.unit.video.test_views::test_grant_slot_role_matrix",
-    "video-grant-slot-page": "tests.unit.video.test_views::test_grant_slot_page",
+    "learning-grant-slot": "tests.unit.video.test_views::test_grant_slot_role_matrix",
+    "learning-grant-slot-page": "tests.unit.video.test_views::test_grant_slot_page",
 }
 
 # (block type, handler) -> test holding its role matrix (assert_handler_matrix).

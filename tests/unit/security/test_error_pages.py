@@ -64,17 +64,17 @@ def test_refusals_name_no_other_learner(client, role_users):
         "reason": "x",
     }
     refused = client.post(
-        reverse("elearn:video-grant-slot"), json.dumps(slot), content_type="application/json"
+        reverse("elearn:learning-grant-slot"), json.dumps(slot), content_type="application/json"
     )
     assert refused.status_code == 403 and refused.json()["message"]
     _assert_names_none(refused, other)
-    page = client.post(reverse("elearn:video-grant-slot-page"), slot)
+    page = client.post(reverse("elearn:learning-grant-slot-page"), slot)
     assert page.status_code == 403
     _assert_names_none(page, other)
     for bad in ({**slot, "starts_at": "nope"}, {**slot, "user_id": 10**9}):
         client.force_login(role_users.hr)
         response = client.post(
-            reverse("elearn:video-grant-slot"), json.dumps(bad), content_type="application/json"
+            reverse("elearn:learning-grant-slot"), json.dumps(bad), content_type="application/json"
         )
         assert response.status_code == 400
         _assert_names_none(response, other)

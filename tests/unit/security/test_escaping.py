@@ -57,7 +57,7 @@ def test_standing_json_is_json_not_markup(make_user):
 def test_grant_slot_page_escapes_echoed_values(client, role_users):
     client.force_login(role_users.contact)
     response = client.post(
-        reverse("elearn:video-grant-slot-page"),
+        reverse("elearn:learning-grant-slot-page"),
         {
             "user_id": role_users.learner.pk,
             "starts_at": f'"><img src=x onerror=alert(1)>{XSS}',

@@ -240,7 +240,7 @@ def test_grant_slot_role_matrix(client, role_users):  # noqa: F811
     assert_role_matrix(
         client,
         "post",
-        reverse("elearn:video-grant-slot"),
+        reverse("elearn:learning-grant-slot"),
         {
             "anonymous": 403,
             "learner": 403,
@@ -278,7 +278,7 @@ def test_grant_slot_bad_input(client, role_users, change):  # noqa: F811
         **change,
     }
     client.force_login(role_users.contact)
-    response = _post(client, reverse("elearn:video-grant-slot"), body)
+    response = _post(client, reverse("elearn:learning-grant-slot"), body)
     assert response.status_code == 400
     assert response.json()["message"]
     assert not PermittedSlot.objects.exists()
@@ -294,9 +294,9 @@ def test_grant_slot_unknown_learner(client, role_users):  # noqa: F811
         "reason": "Safety",
     }
     client.force_login(role_users.contact)
-    assert _post(client, reverse("elearn:video-grant-slot"), body).status_code == 403
+    assert _post(client, reverse("elearn:learning-grant-slot"), body).status_code == 403
     client.force_login(role_users.hr)
-    response = _post(client, reverse("elearn:video-grant-slot"), body)
+    response = _post(client, reverse("elearn:learning-grant-slot"), body)
     assert response.status_code == 400
     assert response.json()["code"] == "bad_user"
     assert not PermittedSlot.objects.exists()
@@ -304,7 +304,7 @@ def test_grant_slot_unknown_learner(client, role_users):  # noqa: F811
 
 # P-18, P-31: the page for training contacts
 def test_grant_slot_page(client, role_users):  # noqa: F811
-    url = reverse("elearn:video-grant-slot-page")
+    url = reverse("elearn:learning-grant-slot-page")
     assert_role_matrix(
         client,
         "get",

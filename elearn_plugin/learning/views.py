@@ -2,8 +2,7 @@
 
 A permitted slot lets a learner study in working time; the API and the contact's page both
 check role and scope for the learner (`elearn_plugin.permissions`) before granting through
-`learning.services`. Kept apart from the player's endpoints (`views`): they serve other
-roles, and write another domain's records.
+`learning.services`.
 """
 
 from __future__ import annotations
@@ -20,14 +19,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from elearn_plugin.permissions import ANY, Action, ElearnPermission, elearn_required, require
-from elearn_plugin.video.errors import WatchError
+
+
+class SlotRequestError(Exception):
+    """A refused grant: a code, an HTTP status and a message the contact can act on."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(code)
+        self.code, self.status, self.message = code, status, message
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
 
 
 def _parse_when(value: object, field: str) -> datetime:
     """An ISO date-time; without an offset it is read in the policy's time zone."""
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
-        raise WatchError(
+        raise SlotRequestError(
             "bad_time",
             400,
             _("%(field)s must be a date and time (YYYY-MM-DD HH:MM).") % {"field": field},
@@ -47,7 +56,7 @@ def _learner_id(value: object) -> int:
     except (TypeError, ValueError, OverflowError):
         learner_id = 0
     if learner_id <= 0:
-        raise WatchError("bad_user", 400, _("Choose a learner."))
+        raise SlotRequestError("bad_user", 400, _("Choose a learner."))
     return learner_id
 
 
@@ -59,16 +68,16 @@ def grant_slot_from(actor, data) -> object:
     # Scope first: a contact must not learn which ids exist outside their units.
     require(actor, Action.GRANT_LEARNING_SLOT, learner_id)
     if not get_user_model().objects.filter(pk=learner_id).exists():
-        raise WatchError("bad_user", 400, _("Choose a learner."))
+        raise SlotRequestError("bad_user", 400, _("Choose a learner."))
     starts_at = _parse_when(data.get("starts_at"), _("Start"))
     ends_at = _parse_when(data.get("ends_at"), _("End"))
     reason = data.get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        raise WatchError("bad_reason", 400, _("A reason is required."))
+        raise SlotRequestError("bad_reason", 400, _("A reason is required."))
     try:
         return grant_slot(learner_id, starts_at, ends_at, actor=actor, reason=reason.strip())
     except LearningDataError as exc:
-        raise WatchError("bad_slot", 400, str(exc))
+        raise SlotRequestError("bad_slot", 400, str(exc))
 
 
 class GrantSlotView(APIView):
@@ -84,7 +93,7 @@ class GrantSlotView(APIView):
     def post(self, request):
         try:
             slot = grant_slot_from(request.user, request.data)
-        except WatchError as exc:
+        except SlotRequestError as exc:
             return Response(exc.as_dict(), status=exc.status)
         except PermissionDenied:
             return Response(
@@ -111,9 +120,9 @@ def grant_slot_page(request):
         context["values"] = request.POST
         try:
             context["slot"] = grant_slot_from(request.user, request.POST)
-        except WatchError as exc:
+        except SlotRequestError as exc:
             context["error"], status = exc.message, exc.status
         except PermissionDenied:
             context["error"] = _("You may grant slots only to learners of your units.")
             status = 403
-    return render(request, "elearn_plugin/video/grant_slot.html", context, status=status)
+    return render(request, "elearn_plugin/learning/grant_slot.html", context, status=status)
