@@ -9,7 +9,7 @@ the event's target names, where retirement can reach it.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from hashlib import sha256
 
@@ -49,6 +49,13 @@ VERBS: dict[str, frozenset[str]] = {
     ),
     "assignment.created": frozenset({"course_key", "source_key", "due_at"}),
     "completion.recorded": frozenset({"course_key", "source_code"}),
+    "course_passing.changed": frozenset({"course_key", "is_passing", "source_code"}),
+    "assignment.withdrawn": frozenset({"course_key", "reason_code"}),
+    "assignment.enrolled": frozenset({"course_key"}),
+    "assignment_rule.saved": frozenset(
+        {"role_code", "course_key", "due_on", "due_days", "origin_code", "created"}
+    ),
+    "assignment_rule.removed": frozenset({"role_code", "course_key", "origin_code"}),
     # Tracked video (P-17, P-19)
     "video.registered": frozenset({"block_key", "course_key", "created"}),
     "video.duration_set": frozenset({"block_key", "seconds"}),
@@ -72,7 +79,7 @@ def _clean_value(verb: str, key: str, value: object) -> object:
     problem = f"{verb}: {key}"
     if value is None:
         return None
-    if key.endswith("_id") or key in {"seconds", "count", "attendee_count"}:
+    if key.endswith(("_id", "_days")) or key in {"seconds", "count", "attendee_count"}:
         if not _is_int(value):
             raise AuditError(f"{problem} must be an integer")
         return value
@@ -92,6 +99,10 @@ def _clean_value(verb: str, key: str, value: object) -> object:
         if not isinstance(value, bool):
             raise AuditError(f"{problem} must be true or false")
         return value
+    if key.endswith("_on"):
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise AuditError(f"{problem} must be a date")
+        return value.isoformat()
     if key.endswith("_at"):
         if not isinstance(value, datetime) or value.utcoffset() is None:
             raise AuditError(f"{problem} must be a timezone-aware datetime")

@@ -94,6 +94,22 @@ class Assignment(models.Model):
     source = models.CharField(_("source"), max_length=32, choices=AssignmentSource.choices)
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+    # The rule that assigned it (job-role assignments); kept when the rule is deleted.
+    rule = models.ForeignKey(
+        "AssignmentRule",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("rule"),
+    )
+    # When the learner was enrolled in the host course (confirmed by COURSE_ENROLLMENT_CREATED).
+    enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
+    # A withdrawn assignment is never a miss (the role changed, HR took it back).
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason_code = models.SlugField(
+        _("reason for withdrawal"), max_length=64, blank=True, default=""
+    )
 
     class Meta:
         app_label = "elearn_plugin"
@@ -104,7 +120,10 @@ class Assignment(models.Model):
                 fields=["user", "course_key", "source"], name="elearn_assignment_natural_key"
             )
         ]
-        indexes = [models.Index(fields=["due_at"], name="elearn_assignment_due")]
+        indexes = [
+            models.Index(fields=["due_at"], name="elearn_assignment_due"),
+            models.Index(fields=["user", "course_key"], name="elearn_assignment_user_course"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.course_key}"
@@ -141,6 +160,91 @@ class CourseCompletion(models.Model):
             )
         ]
         indexes = [models.Index(fields=["completed_at"], name="elearn_completion_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.course_key}"
+
+
+class AssignmentRule(models.Model):
+    """A job role's required course and its due rule (P-14, P-15): from the policy file or HR.
+
+    Exactly one of `due_on` (a date) and `due_days` (days after the assignment) is set; the
+    service checks it (a CHECK constraint's `condition=` needs Django 5.1, the floor is 4.2).
+
+    .. no_pii: Job roles, course keys and due rules.
+    """
+
+    class Origin(models.TextChoices):
+        POLICY = "policy", _("From the policy file")
+        HR = "hr", _("Added by HR")
+
+    job_role = models.ForeignKey(
+        "elearn_plugin.JobRole",
+        on_delete=models.PROTECT,
+        related_name="assignment_rules",
+        verbose_name=_("job role"),
+    )
+    course_key = models.CharField(
+        _("course key"), max_length=COURSE_KEY_MAX_LENGTH, validators=[validate_course_key]
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_days = models.PositiveIntegerField(_("due days after assignment"), null=True, blank=True)
+    origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_role", "course_key", "origin"], name="elearn_assignment_rule_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_role_id} {self.course_key}"
+
+
+class CoursePassing(models.Model):
+    """Whether the host reports a learner passing a course, and since when (P-17).
+
+    Written from COURSE_PASSING_STATUS_UPDATED and from the catch-up read of persisted
+    grades; `passing_since` is None while the learner is not passing. A course completes
+    when this and every visible tracked video's completion first hold together.
+
+    .. pii: The learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    class Source(models.TextChoices):
+        EVENT = "event", _("Passing-status event")
+        CATCH_UP = "catch_up", _("Persisted grades read by the catch-up job")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="elearn_course_passing",
+        verbose_name=_("learner"),
+    )
+    course_key = models.CharField(
+        _("course key"), max_length=COURSE_KEY_MAX_LENGTH, validators=[validate_course_key]
+    )
+    passing_since = models.DateTimeField(_("passing since"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("course passing status")
+        verbose_name_plural = _("course passing statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course_key"], name="elearn_passing_key")
+        ]
+        indexes = [models.Index(fields=["course_key", "passing_since"], name="elearn_passing_at")]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.course_key}"

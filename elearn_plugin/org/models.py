@@ -101,6 +101,9 @@ class Person(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=STATUS_CHOICES, default=ACTIVE)
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # HR's dates, from the data file or the lifecycle: history is judged from these.
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
