@@ -85,10 +85,18 @@ class LearningState:
     resumed_at: datetime | None
 
 
-def block_of(user, now: datetime | None = None) -> Block | None:
-    """The learner's current block (None: not blocked or not signed in), one cached read."""
+def block_of(user, now: datetime | None = None, *, request=None) -> Block | None:
+    """The learner's current block (None: not blocked or not signed in), one cached read.
+
+    With the `request`, the answer the standing middleware read for the same user at the
+    start of this request is used (a token-authenticated user is unknown to the middleware,
+    so it is read here).
+    """
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    read = getattr(request, "_elearn_block", None) if request is not None else None
+    if read is not None and read[0] == user.pk:
+        return read[1]
     return active_block(user.pk, now)
 
 

@@ -59,6 +59,8 @@ class BlockedSessionMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not _skipped(request.path_info):
             block = active_block(user.pk)
+            # The views of this request read it from here: one cache read per request.
+            request._elearn_block = (user.pk, block)
             if block is not None:
                 user_id = user.pk
                 _expect_user_change(request)

@@ -257,7 +257,7 @@ def report(request: HttpRequest) -> HttpResponse:
         user = _report_user(request)
         now = timezone.now()
         # Read once for the whole report: this refusal and the learning gate both need it.
-        block = block_of(user, now)
+        block = block_of(user, now, request=request)
         if block is not None:
             # Session logins are ended by the middleware; tokens and JWTs only meet this.
             raise _Refused(
