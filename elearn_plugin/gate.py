@@ -100,12 +100,17 @@ def block_of(user, now: datetime | None = None, *, request=None) -> Block | None
     return active_block(user.pk, now)
 
 
-def learning_state(user, now: datetime | None = None, *, block=_UNREAD) -> LearningState:
+def learning_state(
+    user, now: datetime | None = None, *, block=_UNREAD, switch=_UNREAD
+) -> LearningState:
     """`learning_refusal` and the kill switch's last resumption, from one read of each.
 
-    `block` is the learner's block (None: not blocked) when the caller read it already.
+    `block` is the learner's block (None: not blocked) when the caller read it already;
+    `switch` the kill switch's cached value (`killswitch.CACHE_KEY`) when it did too.
     """
-    enabled, resumed_at = killswitch.learning_state()
+    enabled, resumed_at = (
+        killswitch.learning_state() if switch is _UNREAD else killswitch.learning_state(switch)
+    )
     if not enabled:
         refusal = Refusal(
             "learning_off",

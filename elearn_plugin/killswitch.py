@@ -26,9 +26,18 @@ _CACHE_KEY = "elearn:killswitch:state:v2"
 CACHE_SECONDS = 5
 
 
-def learning_state() -> tuple[bool, datetime | None]:
-    """(learning enabled, when it was last switched back on or None), one short-cached read."""
-    cached = cache.get(_CACHE_KEY)
+CACHE_KEY = _CACHE_KEY
+_UNREAD = object()
+
+
+def learning_state(cached=_UNREAD) -> tuple[bool, datetime | None]:
+    """(learning enabled, when it was last switched back on or None), one short-cached read.
+
+    `cached` is the value of `CACHE_KEY` when the caller fetched it with its own keys (the
+    watch report reads it in the same round trip as the learner's progress); None: a miss.
+    """
+    if cached is _UNREAD:
+        cached = cache.get(_CACHE_KEY)
     if cached is not None:
         enabled, resumed = cached
         return enabled, (datetime.fromtimestamp(resumed, tz=UTC) if resumed else None)

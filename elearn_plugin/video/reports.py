@@ -19,6 +19,7 @@ from django.db import router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin import killswitch
 from elearn_plugin.rules import watch as rules
 from elearn_plugin.video.checks import _UNREAD, _policy, _rate_limit, _refuse_outside_window
 from elearn_plugin.video.completion import _complete, _tell_host
@@ -102,18 +103,18 @@ def accept_report(
         raise WatchError(
             exc.code, 400, _("The field %(field)s is not valid.") % {"field": exc.field}
         )
-    resumed_at = _gate(user, now, block)
+    # One cache read for the kill switch, the row as the previous report left it and the
+    # sharing evidence of the learner's neighbouring sessions; one cache write at the end.
+    progress_key = _progress_key(user_id, token.block_key)
+    evidence_keys = _evidence_keys(user_id, token)
+    found = cache.get_many([killswitch.CACHE_KEY, progress_key, *evidence_keys.values()])
+    resumed_at = _gate(user, now, block, found.pop(killswitch.CACHE_KEY, None))
+    cached_row = found.pop(progress_key, None)
     media_len = report.end - report.start
     window_start = now - timedelta(seconds=max(0.0, media_len))
     _refuse_outside_window(user_id, window_start, now, policy)
     watch_rules = _watch_rules(token.max_rate, policy)
     client = client or ClientInfo()
-    # One cache read for the row as the previous report left it and the sharing evidence of
-    # the learner's neighbouring sessions; one cache write of both at the end.
-    progress_key = _progress_key(user_id, token.block_key)
-    evidence_keys = _evidence_keys(user_id, token)
-    found = cache.get_many([progress_key, *evidence_keys.values()])
-    cached_row = found.pop(progress_key, None)
 
     alias = router.db_for_write(WatchProgress)
     # Optimistic (ADR 0004): decide on the row as the previous accepted report left it (the
@@ -209,14 +210,14 @@ def accept_report(
     )
 
 
-def _gate(user, now: datetime, block) -> datetime | None:
+def _gate(user, now: datetime, block, switch) -> datetime | None:
     """Refuse while learning is off or the learner blocked; else when learning was resumed."""
     from elearn_plugin.gate import learning_state  # noqa: PLC0415
 
     if block is _UNREAD:
-        state = learning_state(user, now=now)
+        state = learning_state(user, now=now, switch=switch)
     else:
-        state = learning_state(user, now=now, block=block)
+        state = learning_state(user, now=now, block=block, switch=switch)
     if state.refusal is not None:
         raise WatchError(str(state.refusal.code), 403, str(state.refusal.message))
     return state.resumed_at
