@@ -68,9 +68,17 @@ class Checker:
     # Structure
 
     def section(
-        self, value: Any, line: int | None, key: str, names: tuple[str, ...]
+        self,
+        value: Any,
+        line: int | None,
+        key: str,
+        names: tuple[str, ...],
+        optional: tuple[str, ...] = (),
     ) -> Fields | None:
-        """The known keys of a mapping with their lines; unknown and missing keys reported."""
+        """The known keys of a mapping with their lines; unknown and missing keys reported.
+
+        `optional` names keys that may be left out (the caller checks what must be there).
+        """
         if not isinstance(value, MarkedMap):
             self.add(line, key, f"must be a mapping of keys, got {describe(value)}")
             return None
@@ -89,6 +97,8 @@ class Checker:
                 continue
             found[name] = (item, name_line)
         for name in names:
+            if name in optional:
+                continue
             if name not in found and name not in {d for d, _ in value.duplicates}:
                 self.add(line or value.line, f"{prefix}{name}", "missing key")
         return found

@@ -5,7 +5,8 @@ read the same file the same way. Operators fix the file from these messages: eac
 which key is wrong, on which line, and what a valid value looks like.
 
 The file's shape is in `shape`, the value checks in `checker`, the calendar and learning
-windows in `work_time`; YAML with lines is `elearn_plugin.textformats.yaml_lines`.
+windows in `work_time`, course completion and assignments in `assignments`; YAML with
+lines is `elearn_plugin.textformats.yaml_lines`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from elearn_plugin.policy.assignments import assignments, completion
 from elearn_plugin.policy.checker import BAD, Checker, Fields, leaf, ok, sub
 from elearn_plugin.policy.schema import (
     PERIOD_KINDS,
@@ -179,6 +181,8 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         leaf(video_f, "report_interval_seconds", "video", at_least(1)),
         leaf(video_f, "duration_mismatch_seconds", "video", num()),
     )
+    completion_rule = completion(check, root)
+    assignment_policy = assignments(check, root)
 
     if check.problems:
         return None
@@ -197,6 +201,8 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         calendar=work_calendar,
         learning_windows=windows,
         video=VideoRule(*video),
+        completion=completion_rule,
+        assignments=assignment_policy,
     )
 
 

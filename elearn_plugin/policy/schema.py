@@ -20,6 +20,8 @@ SHARING_ACTIONS: tuple[str, ...] = ("flag", "suspend")
 WINDOW_MODES: tuple[str, ...] = ("flag", "block")
 WEEK_KINDS: tuple[str, ...] = ("any", "big", "small")
 PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "half_year", "year")
+WITHOUT_TRACKED_VIDEOS: tuple[str, ...] = ("grade_only", "not_countable")
+BUILTIN_VIDEOS: tuple[str, ...] = ("ignore", "not_countable")
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -162,6 +164,44 @@ class VideoRule:
 
 
 @dataclass(frozen=True)
+class CompletionRule:
+    """P-17: what a required course counts as when its videos cannot all be verified.
+
+    `without_tracked_videos`: a course with no tracked video completes on its grade alone
+    (`grade_only`) or never counts (`not_countable`). `builtin_videos`: the platform's own
+    `video` blocks, whose watching is not verified, are ignored (`ignore`) or make the course
+    not countable (`not_countable`).
+    """
+
+    without_tracked_videos: str
+    builtin_videos: str
+
+
+@dataclass(frozen=True)
+class RoleCourseRule:
+    """P-14: one required course of one job role, with its due rule (exactly one of the two).
+
+    The file's `courses: [...]` list is flattened: one rule per role and course, so that a
+    role+course written twice is found and reported with its line.
+    """
+
+    role: str
+    course_key: str
+    due_on: date | None
+    due_days: int | None
+
+
+@dataclass(frozen=True)
+class AssignmentPolicy:
+    """P-14, P-15, P-22: how required courses are assigned and electives followed up."""
+
+    electives_are_tasks: bool
+    elective_target_days: int
+    reminder_days_before: int
+    rules: tuple[RoleCourseRule, ...]
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -179,6 +219,8 @@ class Policy:
     calendar: WorkCalendar
     learning_windows: LearningWindows
     video: VideoRule
+    completion: CompletionRule
+    assignments: AssignmentPolicy
 
     @property
     def tz(self) -> ZoneInfo:

@@ -37,9 +37,19 @@ SPEC: dict[str, Any] = {
         "report_interval_seconds": None,
         "duration_mismatch_seconds": None,
     },
+    "completion": {"without_tracked_videos": None, "builtin_videos": None},
+    "assignments": {
+        "electives_are_tasks": None,
+        "elective_target_days": None,
+        "reminder_days_before": None,
+        "rules": None,
+    },
 }
 # The keys of each item of learning_windows.slots.
 SLOT_KEYS = ("weekday", "week", "start", "end")
+# The keys of each item of assignments.rules; exactly one of RULE_DUE_KEYS is written.
+RULE_KEYS = ("role", "courses", "due_days", "due_on")
+RULE_DUE_KEYS = ("due_days", "due_on")
 
 
 def keys_at(key: str) -> dict[str, Any]:
@@ -62,4 +72,7 @@ def policy_keys() -> tuple[str, ...]:
 
     keys = walk(SPEC, "")
     keys.extend(f"learning_windows.slots[].{name}" for name in SLOT_KEYS)
+    # The items of assignments.rules are not listed: the default file ships no rule (every
+    # site has its own job roles), and this tuple is what the default file shows. Their keys
+    # are RULE_KEYS, documented in docs/configuration.md under the `assignments.rules` row.
     return tuple(keys)
