@@ -12,10 +12,23 @@ modulestore's own `course_published` fires on every publish path (imports, auto-
 force publish) once per bulk operation, for courses and v1 libraries alike. Both only
 schedule a rescan of the course, after the transaction commits and once per course while
 one is waiting (`elearn_plugin.tasks.courses`). They never raise into Studio.
+
+LMS learning events (openedx-platform `lms/djangoapps/grades/events.py`): every course-grade
+update sends `COURSE_PASSING_STATUS_UPDATED` (`CoursePassingStatusData(is_passing, course=
+CourseData(course_key), user=UserData(id, ...))`), or `CCX_COURSE_PASSING_STATUS_UPDATED`
+(`CcxCoursePassingStatusData`, `course=CcxCourseData(ccx_course_key, master_course_key)`) when
+the course key is a CCX's, passing or not, again at each update. The receivers record the
+learner's passing state (a repeat changes nothing) and, when it became passing, evaluate the
+course's completion after commit. `COURSE_ENROLLMENT_CREATED` confirms an assignment's
+enrolment. They never raise into the platform: bad payloads are logged (keys and type names
+only, no personal data) and change nothing.
 """
 
 import logging
+from datetime import datetime
 from importlib.util import find_spec
+
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +37,18 @@ log = logging.getLogger(__name__)
 # (`...django.SignalHandler.course_published`) cannot be imported by `import_string`.
 COURSE_PUBLISHED_PATH = "xmodule.modulestore.django.COURSE_PUBLISHED"
 XBLOCK_PUBLISHED_PATH = "openedx_events.content_authoring.signals.XBLOCK_PUBLISHED"
+_LEARNING = "openedx_events.learning.signals"
+COURSE_PASSING_PATH = f"{_LEARNING}.COURSE_PASSING_STATUS_UPDATED"
+CCX_COURSE_PASSING_PATH = f"{_LEARNING}.CCX_COURSE_PASSING_STATUS_UPDATED"
+COURSE_ENROLLMENT_CREATED_PATH = f"{_LEARNING}.COURSE_ENROLLMENT_CREATED"
 
 # (receiver function name, signal dotted path, projects)
 RECEIVERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("xblock_published", XBLOCK_PUBLISHED_PATH, ("cms.djangoapp",)),
     ("course_published", COURSE_PUBLISHED_PATH, ("cms.djangoapp",)),
+    ("course_passing_status_updated", COURSE_PASSING_PATH, ("lms.djangoapp",)),
+    ("ccx_course_passing_status_updated", CCX_COURSE_PASSING_PATH, ("lms.djangoapp",)),
+    ("course_enrollment_created", COURSE_ENROLLMENT_CREATED_PATH, ("lms.djangoapp",)),
 ]
 
 
@@ -100,3 +120,106 @@ def course_published(sender=None, course_key=None, **kwargs) -> None:
         _rescan(course_key, "course_published")
     except Exception:
         log.exception("course_published of %s: the rescan was not scheduled", str(course_key)[:120])
+
+
+# --- LMS: passing status and enrolment ---------------------------------------------------
+
+
+def _event_time(metadata) -> datetime:
+    """The event's own time (`EventsMetadata.time`, UTC), else now."""
+    when = getattr(metadata, "time", None)
+    if isinstance(when, datetime) and when.tzinfo is not None:
+        return when
+    return timezone.now()
+
+
+def _user_id(user) -> int | None:
+    user_id = getattr(user, "id", None)
+    if isinstance(user_id, int) and not isinstance(user_id, bool) and user_id > 0:
+        return user_id
+    return None
+
+
+def _passing_reported(signal_name: str, receiver: str, status, course_key, metadata) -> None:
+    """Record one passing report; after commit, evaluate the course when it became passing."""
+    from elearn_plugin.audit import acting_as  # noqa: PLC0415
+    from elearn_plugin.courses.passing import followed_courses, record_passing_status  # noqa
+    from elearn_plugin.tasks.courses import schedule_completion_evaluation  # noqa: PLC0415
+
+    course = _course_of(course_key)
+    user_id = _user_id(getattr(status, "user", None))
+    if course is None or user_id is None:
+        log.warning(
+            "%s with a %s course key and %s user: ignored",
+            signal_name,
+            type(course_key).__name__,
+            "a valid" if user_id else "no valid",
+        )
+        return
+    if not followed_courses([course]):
+        log.debug("%s for %s, a course without a course policy: ignored", signal_name, course)
+        return
+    is_passing = getattr(status, "is_passing", None)
+    with acting_as(f"receiver:{receiver}"):
+        changed = record_passing_status(user_id, course, is_passing, _event_time(metadata))
+    if changed and is_passing:
+        schedule_completion_evaluation(course, [user_id])
+
+
+def course_passing_status_updated(
+    sender=None, course_passing_status=None, metadata=None, **kw
+) -> None:
+    """The LMS recomputed a learner's course grade: record passing or not (P-17)."""
+    try:
+        course_key = getattr(getattr(course_passing_status, "course", None), "course_key", None)
+        _passing_reported(
+            "COURSE_PASSING_STATUS_UPDATED",
+            "course_passing_status_updated",
+            course_passing_status,
+            course_key,
+            metadata,
+        )
+    except Exception:
+        log.exception("COURSE_PASSING_STATUS_UPDATED: the passing status was not recorded")
+
+
+def ccx_course_passing_status_updated(
+    sender=None, course_passing_status=None, metadata=None, **kw
+) -> None:
+    """The same for a CCX: recorded under the CCX's course key, where its learners study."""
+    try:
+        course = getattr(course_passing_status, "course", None)
+        _passing_reported(
+            "CCX_COURSE_PASSING_STATUS_UPDATED",
+            "ccx_course_passing_status_updated",
+            course_passing_status,
+            getattr(course, "ccx_course_key", None),
+            metadata,
+        )
+    except Exception:
+        log.exception("CCX_COURSE_PASSING_STATUS_UPDATED: the passing status was not recorded")
+
+
+def course_enrollment_created(sender=None, enrollment=None, metadata=None, **kw) -> None:
+    """The LMS enrolled a learner: confirm the assignment's enrolment (P-14)."""
+    try:
+        from elearn_plugin.audit import acting_as  # noqa: PLC0415
+
+        course_key = getattr(getattr(enrollment, "course", None), "course_key", None)
+        course = _course_of(course_key)
+        user_id = _user_id(getattr(enrollment, "user", None))
+        if course is None or user_id is None:
+            log.warning(
+                "COURSE_ENROLLMENT_CREATED with a %s course key: ignored",
+                type(course_key).__name__,
+            )
+            return
+        when = getattr(enrollment, "creation_date", None)
+        if not isinstance(when, datetime) or when.tzinfo is None:
+            when = _event_time(metadata)
+        from elearn_plugin.courses.enrolments import confirm_enrolment  # noqa: PLC0415
+
+        with acting_as("receiver:course_enrollment_created"):
+            confirm_enrolment(user_id=user_id, course_key=course, when=when)
+    except Exception:
+        log.exception("COURSE_ENROLLMENT_CREATED: the enrolment was not confirmed")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from typing import Protocol
 
 from opaque_keys import InvalidKeyError
 from opaque_keys.edx.keys import CourseKey
 
+from elearn_plugin.host.access import STANDALONE_COURSE
 from elearn_plugin.host.adapters import FAKE, adapter_kind
+
+log = logging.getLogger(__name__)
 
 # The block type of the tracked video (the `xblock.v1` entry point in setup.cfg).
 TRACKED_VIDEO_TYPE = "elearn_video"
@@ -81,8 +85,41 @@ class PlatformStructureAdapter:
         return sorted(videos, key=lambda video: video["block_key"])
 
 
+def _workbench_tracked_videos() -> list[str]:
+    """The block keys of the tracked videos in the XBlock workbench's scenarios.
+
+    The standalone site has no modulestore: its course (`STANDALONE_COURSE`, where every
+    workbench block lives) is what the workbench shows. Empty without the workbench app.
+    """
+    from django.apps import apps  # noqa: PLC0415
+
+    if not apps.is_installed("workbench"):
+        return []
+    try:
+        from workbench.runtime import WorkbenchRuntime  # noqa: PLC0415
+        from workbench.scenarios import get_scenarios  # noqa: PLC0415
+
+        runtime = WorkbenchRuntime()
+        found: set[str] = set()
+        for scenario in list(get_scenarios().values()):
+            pending = [scenario.usage_id]
+            while pending:
+                block = runtime.get_block(pending.pop())
+                if block.scope_ids.block_type == TRACKED_VIDEO_TYPE:
+                    found.add(block.keys()[1])
+                pending.extend(getattr(block, "children", None) or [])
+        return sorted(found)
+    except Exception:  # noqa: BLE001 - the standalone site's course is then empty
+        log.exception("The workbench's scenarios could not be read")
+        return []
+
+
 class FakeStructureAdapter:
-    """Standalone site and tests: an in-memory registry that the demo and tests fill."""
+    """Standalone site and tests: an in-memory registry that the demo and tests fill.
+
+    The standalone site's own course, while nothing is registered for it, has the tracked
+    videos of the XBlock workbench's scenarios.
+    """
 
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -119,7 +156,12 @@ class FakeStructureAdapter:
 
     def blocks_of_type(self, course_key: str, block_type: str) -> list[str]:
         key = str(_course_key(course_key))
-        return sorted(self._blocks.get((key, _block_type(block_type)), ()))
+        category = _block_type(block_type)
+        if (key, category) in self._blocks:
+            return sorted(self._blocks[(key, category)])
+        if key == STANDALONE_COURSE and category == TRACKED_VIDEO_TYPE:
+            return _workbench_tracked_videos()
+        return []
 
     def tracked_videos(self, course_key: str) -> list[dict]:
         key = str(_course_key(course_key))

@@ -1,12 +1,14 @@
-"""The course rescan after a Studio publish: one task per course at a time, off the request.
+"""Course tasks: the rescan after a Studio publish, and the completion evaluation (P-17).
 
-The task has no queue of its own: sent from Studio it lands on Studio's default queue
-(`edx.cms.core.default`), which Studio's worker consumes, next to the modulestore.
-Its only argument is the course key (no personal data in task arguments, P-32).
+The rescan runs once per course at a time, off the request. The tasks have no queue of their
+own: the rescan, sent from Studio, lands on Studio's default queue (`edx.cms.core.default`),
+which Studio's worker consumes, next to the modulestore; the evaluation, sent from the LMS, on
+the LMS's. Their arguments are course keys and user ids (no personal data, P-32).
 """
 
 import functools
 import logging
+from collections.abc import Iterable
 
 from celery import shared_task
 from django.core.cache import cache
@@ -73,3 +75,42 @@ def schedule_course_rescan(course_key: str) -> None:
     nothing is enqueued and nothing is marked.
     """
     transaction.on_commit(functools.partial(_enqueue, str(course_key)), robust=True)
+
+
+# --- course completion (P-17, P-20) --------------------------------------------------------
+# Sent from the LMS (a verified video completion, a passing-status event); it lands on the
+# LMS's default queue, whose workers read the course structure. Arguments: ids and keys only.
+
+
+@shared_task(name="elearn.evaluate_course_completion", ignore_result=True)
+def evaluate_course_completion(course_key: str, user_ids: list[int]) -> int:
+    """Record the completions of one course that now hold for these learners."""
+    from elearn_plugin.courses.passing import evaluate_completions  # noqa: PLC0415
+    from elearn_plugin.courses.validation import CourseDataError  # noqa: PLC0415
+
+    try:
+        with acting_as("task:elearn.evaluate_course_completion"):
+            return evaluate_completions(course_key, user_ids)
+    except CourseDataError as exc:
+        log.info("Completion of %s not evaluated: %s", str(course_key)[:120], exc)
+        return 0
+
+
+def _enqueue_evaluation(course_key: str, user_ids: list[int]) -> None:
+    """Enqueue one evaluation; never raises (the catch-up job recovers a lost one)."""
+    try:
+        evaluate_course_completion.delay(course_key, user_ids)
+    except Exception:
+        log.exception("Could not enqueue the completion evaluation of course %s", course_key)
+
+
+def schedule_completion_evaluation(course_key: str, user_ids: Iterable[int]) -> None:
+    """After the current transaction commits, evaluate these learners' completion of a course.
+
+    In a transaction that rolls back nothing is enqueued; outside one, it is enqueued at once.
+    """
+    ids = sorted({int(uid) for uid in user_ids})
+    if ids:
+        transaction.on_commit(
+            functools.partial(_enqueue_evaluation, str(course_key), ids), robust=True
+        )

@@ -176,6 +176,7 @@ def health(now: datetime | None = None) -> dict:
         periods = []
         problems.append(f"period_hook_failed:{type(exc).__name__}")
     audit = _audit_status(now, problems)
+    grades = _grades_status(problems)
     return {
         "healthy": not problems,
         "problems": problems,
@@ -185,6 +186,7 @@ def health(now: datetime | None = None) -> dict:
         "outbox": outbox,
         "unclosed_periods": periods,
         "audit": audit,
+        "persistent_grades": grades,
     }
 
 
@@ -198,6 +200,24 @@ def _audit_status(now: datetime, problems: list[str]) -> dict:
     if audit["problem"]:
         problems.append("audit_chain_broken")
     return audit
+
+
+def _grades_status(problems: list[str]) -> dict:
+    """Whether the host persists the course grades the completion catch-up reads (P-17).
+
+    Off, a lost passing-status event is never recovered: `persistent_grades_off`.
+    """
+    from elearn_plugin.host.grades import persistence  # noqa: PLC0415
+
+    try:
+        status = persistence().as_dict()
+    except Exception as exc:  # noqa: BLE001 - a failed check is itself a health problem
+        log.error("persistent-grades check failed (%s)\n%s", type(exc).__name__, where_failed(exc))
+        problems.append(f"persistent_grades_check_failed:{type(exc).__name__}")
+        return {"enabled": None, "reason": "check_failed"}
+    if status["enabled"] is False:
+        problems.append("persistent_grades_off")
+    return status
 
 
 def _iso(value: datetime | None) -> str | None:

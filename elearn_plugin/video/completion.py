@@ -2,7 +2,8 @@
 
 The record (`VideoCompletion`) is the only proof of watching that counts; it is written by
 the report whose verified progress reached the end, with the session's learning time. The
-host's completion (outline checkmarks) follows it and never blocks it.
+host's completion (outline checkmarks) follows it and never blocks it; after the commit, the
+course's completion is evaluated for the learner (`courses.passing`, through a task).
 """
 
 from __future__ import annotations
@@ -60,8 +61,19 @@ def _complete(user, progress: WatchProgress, token: TokenData, now: datetime) ->
                     "session_id": token.session_id,
                 },
             )
+            _evaluate_course_after_commit(progress.course_key, user.pk)
         _flush_progress_windows(progress, token.session_id, actor=user)
     return created is not None
+
+
+def _evaluate_course_after_commit(course_key: str, user_id: int) -> None:
+    """A new video completion may complete its course (P-17): evaluate it after commit."""
+    from elearn_plugin.tasks.courses import schedule_completion_evaluation  # noqa: PLC0415
+
+    try:
+        schedule_completion_evaluation(course_key, [user_id])
+    except Exception:  # noqa: BLE001 - the catch-up job evaluates it later
+        log.exception("Could not schedule the completion evaluation of course %s", course_key)
 
 
 def _tell_host(user, block_key: str) -> None:

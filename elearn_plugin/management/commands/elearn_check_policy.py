@@ -1,7 +1,9 @@
 """`manage.py elearn_check_policy [--file F]`: validate a policy file before deploying it.
 
 Exit status 0 when the file is valid, 2 when it has problems (each printed as
-`file:line: key: message`), so that deployment scripts and CI can stop on it.
+`file:line: key: message`), so that deployment scripts and CI can stop on it. A host that does
+not persist course grades gets a warning line (the exit status stays 0): the completion
+catch-up cannot recover a lost passing-status event there (P-17).
 """
 
 from __future__ import annotations
@@ -45,6 +47,32 @@ class Command(AuditedCommand):
                 returncode=EXIT_INVALID,
             )
         self.stdout.write(self.style.SUCCESS(_summary(policy)))
+        self._warn_about_grades()
+
+    def _warn_about_grades(self) -> None:
+        from elearn_plugin.host.grades import persistence  # noqa: PLC0415
+
+        try:
+            status = persistence()
+        except Exception as exc:  # noqa: BLE001 - the policy check itself succeeded
+            self.stderr.write(
+                self.style.WARNING(
+                    _("Warning: could not check the host's persistent grades ({error}).").format(
+                        error=type(exc).__name__
+                    )
+                )
+            )
+            return
+        if status.enabled is False:
+            self.stderr.write(
+                self.style.WARNING(
+                    _(
+                        "Warning: the host does not persist course grades ({reason}): a lost "
+                        "passing-status event is not recovered by the completion catch-up, "
+                        "so such a course completion waits for the learner's next grade change."
+                    ).format(reason=status.reason)
+                )
+            )
 
 
 def _summary(policy: Policy) -> str:

@@ -1,7 +1,8 @@
 """Stand-in of openedx-platform `lms/envs/common.py`, in the order a plugin meets it.
 
 Besides the plugin hook: the OAuth2 provider (django-oauth-toolkit, with the platform's
-`EdxOAuth2Validator`), `crum` in MIDDLEWARE, the authentication backends, and the login
+`EdxOAuth2Validator`), the grades app (`lms.djangoapps.grades.apps.GradesConfig`), `crum` in
+MIDDLEWARE, the authentication backends, and the login
 failure-counting values, as the LMS's common settings define them.
 
 The plugin block (`INSTALLED_APPS.extend(get_plugin_apps(...))`, then
@@ -24,6 +25,8 @@ globals().update(fresh_collections())
 # django-rules predicates"); the authentication backends are a plain list (upstream: the
 # rules and bridgekeeper permission backends around the password backend).
 INSTALLED_APPS.append("oauth2_provider")  # noqa: F405
+# The LMS's grades app (persisted course grades); Studio does not install it.
+INSTALLED_APPS.append("lms.djangoapps.grades.apps.GradesConfig")  # noqa: F405
 MIDDLEWARE.insert(0, "crum.CurrentRequestUserMiddleware")  # noqa: F405
 AUTHENTICATION_BACKENDS = [
     "openedx.core.djangoapps.oauth_dispatch.dot_overrides.backends."

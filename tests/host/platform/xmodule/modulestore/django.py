@@ -11,7 +11,8 @@ Written from the platform's behaviour, no platform code copied. What a plugin me
 - `modulestore()` returns the process's one store. Here it is an in-memory store that tests
   fill with `add_item`; `get_items(course_key, qualifiers=..., revision=...,
   include_orphans=...)` answers like the platform's: items with `.location` (a usage key
-  without branch or version) and their fields as attributes.
+  without branch or version) and their fields as attributes; `make_course_usage_key(key)`
+  names the course's root block, where the course blocks API starts.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ class InMemoryModuleStore:
     def clear(self) -> None:
         self._items.clear()
         self.calls.clear()
+
+    def make_course_usage_key(self, course_key):
+        """The usage key of the course's root block (split courses: `course`/`course`)."""
+        return course_key.make_usage_key("course", "course")
 
     def get_items(
         self, course_key, settings=None, content=None, qualifiers=None, revision=None, **kwargs
