@@ -24,6 +24,10 @@ SECRET_KEY = os.environ.get("ELEARN_DEVSITE_SECRET", "devsite-only-secret-not-fo
 DEBUG = os.environ.get("ELEARN_DEVSITE_DEBUG", "1") == "1"
 # The dev site's audit trail is sealed with a fixed key; a real site's key comes from Tutor.
 ELEARN_AUDIT_KEY = os.environ.get("ELEARN_DEVSITE_AUDIT_KEY", "devsite-audit-key-not-a-secret")
+# The defaults with the demo's job-role rules (a new engineer gets Workplace Safety, P-14).
+ELEARN_POLICY_FILE = os.environ.get(
+    "ELEARN_DEVSITE_POLICY_FILE", str(ROOT / "conf" / "demo" / "policy.yaml")
+)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 TIME_ZONE = "Asia/Shanghai"
 LANGUAGE_CODE = os.environ.get("ELEARN_DEVSITE_LANGUAGE", "en")

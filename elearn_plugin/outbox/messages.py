@@ -113,3 +113,11 @@ class MonthlyProgress(ElearnMessageType):
 
     NAME = "monthly_progress"
     required_context = ("period", "unit", "learners", "behind")
+
+
+@register
+class AssignmentDueReminder(ElearnMessageType):
+    """P-14, P-15: an assigned course or a followed elective is due in a few days."""
+
+    NAME = "assignment_due_reminder"
+    required_context = ("course_key", "course_title", "due_on")

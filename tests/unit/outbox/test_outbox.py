@@ -30,12 +30,17 @@ SAMPLE_CONTEXT = {
     "account_frozen": {},
     "transfer_handover": {"learner_name": "Li Lei", "from_unit": "Sales", "to_unit": "IT"},
     "monthly_progress": {"period": "2026-01", "unit": "Sales", "learners": 20, "behind": 4},
+    "assignment_due_reminder": {
+        "course_key": "course-v1:Org+SAFE101+2026",
+        "course_title": "Safety & <b>health</b>",
+        "due_on": "2026-03-31",
+    },
 }
 PLUGIN_TEMPLATES = Path(__file__).resolve().parents[3] / "elearn_plugin" / "templates"
 
 
 def test_every_policy_message_type_is_registered():
-    # P-21, P-22, P-23, P-4, P-7, P-6, P-28
+    # P-21, P-22, P-23, P-4, P-7, P-6, P-28, P-14
     assert set(MESSAGE_TYPES) == set(SAMPLE_CONTEXT)
 
 
