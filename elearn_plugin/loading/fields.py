@@ -1,7 +1,7 @@
 """The pieces a data file section is declared with.
 
 A `Section` lists its `Field`s; each field names its validator (`Text`, `Pattern`, `Choice`,
-`Flag`, `Number`, `Whole`, `CourseKey`, `Moment`, `EmployeeIds`), whether it is required,
+`Flag`, `Number`, `Whole`, `CourseKey`, `Moment`, `Day`, `EmployeeIds`), whether it is required,
 and the `Ref` it must name if any. The validators read through `reader.RecordReader`. The
 sections themselves are declared in `sections`; `format.validate` runs them.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -146,6 +146,14 @@ class Moment:
         return reader.when(
             field.name, context.tz, end_of_day=self.end_of_day, required=field.required
         )
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar day, without a time (HR's dates: hired, left, a transfer)."""
+
+    def read(self, reader: RecordReader, field: Field, context: Context) -> date | None:
+        return reader.day(field.name, required=field.required)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ operator can fix the whole file in one pass. Nothing here writes to the database
 checks that need it (does this unit already exist?) read through `Known`.
 
 The sections are declared in `sections.TABLE` (fields, natural keys, references, with the
-pieces from `fields`); `validate` runs the table. The records are in `records`.
+pieces from `fields`); `validate` runs the table, then `history.check_file` (records dated
+before their person was hired, transfers that do not fit). The records are in `records`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.utils.translation import gettext as _
 
+from elearn_plugin.loading import history
 from elearn_plugin.loading.fields import Context, Section
 from elearn_plugin.loading.reader import RecordReader, report_repeats, section_items
 from elearn_plugin.loading.records import (
@@ -35,6 +37,7 @@ from elearn_plugin.loading.records import (
     PersonRecord,
     Problem,
     SanctionRecord,
+    TransferRecord,
     UnitRecord,
 )
 from elearn_plugin.loading.sections import (
@@ -86,6 +89,7 @@ __all__ = [
     "PersonRecord",
     "Problem",
     "SanctionRecord",
+    "TransferRecord",
     "UnitRecord",
     "parse_text",
     "read_file",
@@ -182,6 +186,8 @@ def validate(
     context = Context(tz, known)
     for section in TABLE:
         getattr(out, section.name).extend(_check_section(section, data, context, problems))
+    # P-1, P-6: the people's history, against every dated record of the file.
+    history.check_file(out, context, problems)
     return out, problems
 
 

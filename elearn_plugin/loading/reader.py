@@ -161,6 +161,20 @@ class RecordReader:
             return None
         return moment.astimezone(_UTC)
 
+    def day(self, name: str, *, required: bool = True) -> date | None:
+        """A calendar day (2026-03-31), in the policy's zone by meaning: no time, no offset."""
+        value = self.raw.get(name)
+        if value is None or value == "":
+            if required:
+                self.fail(name, _("is required."))
+            return None
+        if isinstance(value, str):
+            value = validators.iso_date(value)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        self.fail(name, _("must be a date (2026-03-31), without a time."))
+        return None
+
 
 def section_items(data: dict, name: str, problems: list[Problem]) -> list:
     """The records of a section; a section that is not a list is reported."""

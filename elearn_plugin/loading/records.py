@@ -7,8 +7,9 @@ into the services' specs once the ids of those rows are known.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from elearn_plugin.courses.services import CoursePolicySpec
@@ -56,6 +57,19 @@ class PersonRecord:
     unit: str
     job_role: str
     password: str | None
+    # HR's dates (calendar days in the policy's zone); None: not given, the recorded one stays.
+    hired_on: date | None = None
+    left_on: date | None = None
+
+
+@dataclass(frozen=True)
+class TransferRecord:
+    """From the day `on`, the employee is in `unit` (their history: `people[…].unit` is the
+    unit they joined)."""
+
+    employee_id: str
+    unit: str
+    on: date | None
 
 
 @dataclass(frozen=True)
@@ -117,6 +131,7 @@ class DataSet:
     units: list[UnitRecord] = field(default_factory=list)
     job_roles: list[JobRoleRecord] = field(default_factory=list)
     people: list[PersonRecord] = field(default_factory=list)
+    transfers: list[TransferRecord] = field(default_factory=list)
     contacts: list[ContactRecord] = field(default_factory=list)
     courses: list[CoursePolicySpec] = field(default_factory=list)
     assignments: list[AssignmentRecord] = field(default_factory=list)
@@ -134,3 +149,5 @@ class Known:
     job_roles: frozenset[str] = frozenset()
     employee_ids: frozenset[str] = frozenset()
     course_keys: frozenset[str] = frozenset()
+    # Recorded hire dates by employee id: later files' records are checked against them.
+    hired_on: Mapping[str, date] = field(default_factory=dict)

@@ -8,11 +8,12 @@ format is documented in docs/data-format.md.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -22,6 +23,7 @@ from elearn_plugin.loading.fields import (
     Choice,
     Context,
     CourseKey,
+    Day,
     Defines,
     EmployeeIds,
     Field,
@@ -47,6 +49,7 @@ from elearn_plugin.loading.records import (
     LearningTimeRecord,
     PersonRecord,
     SanctionRecord,
+    TransferRecord,
     UnitRecord,
 )
 from elearn_plugin.org.models import Unit
@@ -113,6 +116,23 @@ def _password_length(reader: RecordReader, rec: PersonRecord, context: Context) 
         reader.fail("password", _("must have at least 8 characters."))
 
 
+def _today(context: Context) -> date:
+    return timezone.now().astimezone(context.tz).date()
+
+
+def _person_dates(reader: RecordReader, rec: PersonRecord, context: Context) -> None:
+    """`left` is history, not a plan: not before `hired`, not after today (P-7)."""
+    if rec.left_on and rec.hired_on and rec.left_on < rec.hired_on:
+        reader.fail("left", _("must not be before hired."))
+    elif rec.left_on and rec.left_on > _today(context):
+        reader.fail("left", _("must not be in the future."))
+
+
+def _transfer_day(reader: RecordReader, rec: TransferRecord, context: Context) -> None:
+    if rec.on and rec.on > _today(context):
+        reader.fail("date", _("must not be in the future."))
+
+
 def _activity_span(reader: RecordReader, rec: LearningTimeRecord, context: Context) -> None:
     if rec.started_at and rec.ended_at:
         if rec.ended_at <= rec.started_at:
@@ -173,15 +193,32 @@ TABLE: tuple[Section, ...] = (
             Field("unit", Text(64)),
             Field("job_role", Text(64)),
             Field("password", Text(128), required=False, empty_is_none=True),
+            Field("hired", Day(), required=False, attr="hired_on"),
+            Field("left", Day(), required=False, attr="left_on"),
         ),
         numbered=True,
-        checks=(_valid_email, refers("unit", UNIT), refers("job_role", JOB_ROLE), _password_length),
+        checks=(
+            _valid_email,
+            refers("unit", UNIT),
+            refers("job_role", JOB_ROLE),
+            _password_length,
+            _person_dates,
+        ),
         unique=(
             Unique("employee_id", lambda r: r.employee_id),
             Unique("username", lambda r: r.username.casefold(), personal=True),
             Unique("email", lambda r: r.email.casefold(), personal=True),
         ),
         defines=Defines("employees", "employee_id", known="employee_ids"),
+    ),
+    # After people: the history of their units (checked against `hired`/`left` by
+    # `loading.history` once every section is read).
+    Section(
+        "transfers",
+        TransferRecord,
+        (LEARNER, Field("unit", Text(64), ref=UNIT), Field("date", Day(), attr="on")),
+        checks=(_transfer_day,),
+        unique=(Unique("date", lambda r: f"{r.employee_id} {r.on}" if r.on else ""),),
     ),
     Section(
         "contacts",

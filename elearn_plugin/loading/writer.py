@@ -2,7 +2,9 @@
 
 Every record maps to a natural key (a unit's code, a person's employee id, an assignment's
 learner + course, a sanction's learner + kind + source …), so loading the same file again
-creates nothing and changes nothing. A problem found while writing undoes everything.
+creates nothing and changes nothing. A problem found while writing undoes everything. The
+people's history (`hired`, `left`, `transfers`) is written right after the people, through
+`loading.history`, so that the records after it are counted in the unit of their time.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from elearn_plugin.courses import services as courses
 from elearn_plugin.courses.models import AssignmentSource, CompletionSource, CoursePolicy
 from elearn_plugin.learning.models import ClassroomSession
 from elearn_plugin.ledger.services import LedgerDataError
+from elearn_plugin.loading import history
 from elearn_plugin.loading.format import (
     SECTIONS,
     DataFileError,
@@ -61,6 +64,8 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     records: dict[str, int] = field(default_factory=dict)
     applied: bool = False
+    # People whose hire or leaving date or unit history changed (docs/data-format.md).
+    history_changed: int = 0
 
     @property
     def total_created(self) -> int:
@@ -74,6 +79,7 @@ def known_in_database() -> Known:
         job_roles=frozenset(JobRole.objects.values_list("code", flat=True)),
         employee_ids=frozenset(Person.objects.values_list("employee_id", flat=True)),
         course_keys=frozenset(CoursePolicy.objects.values_list("course_key", flat=True)),
+        hired_on=dict(Person.objects.exclude(hired_on=None).values_list("employee_id", "hired_on")),
     )
 
 
@@ -100,7 +106,7 @@ def load_data(data: object, tz: ZoneInfo, *, dry_run: bool = False) -> LoadRepor
     try:
         with transaction.atomic():
             dataset = check_data(data, tz)
-            _write(dataset, report)
+            _write(dataset, report, tz)
             if dry_run:
                 raise _Abort
             report.applied = True
@@ -179,6 +185,8 @@ def _write_people(dataset: DataSet) -> int:
     if not dataset.people:
         return 0
     before = set(_user_ids(p.employee_id for p in dataset.people))
+    # People with transfers: their history, not a move dated today, sets their unit.
+    units = history.provision_units(dataset)
     rows = [
         ProvisionRow(
             line=p.index,
@@ -186,7 +194,7 @@ def _write_people(dataset: DataSet) -> int:
             username=p.username,
             name=p.name,
             email=p.email,
-            unit=p.unit,
+            unit=units.get(p.employee_id, p.unit),
             job_role=p.job_role,
         )
         for p in dataset.people
@@ -217,7 +225,7 @@ def _write_people(dataset: DataSet) -> int:
     return result.created
 
 
-def _write(dataset: DataSet, report: LoadReport) -> None:
+def _write(dataset: DataSet, report: LoadReport, tz: ZoneInfo) -> None:
     created = report.created
     for name in SECTIONS:
         report.records[name] = len(getattr(dataset, name))
@@ -229,7 +237,26 @@ def _write(dataset: DataSet, report: LoadReport) -> None:
         )
     except org.OrgError as exc:
         raise _wrap("units", exc)
+    # P-1, P-6: nothing recorded of a person may predate the hire date the file gives.
+    recorded = history.check_recorded(dataset, tz)
+    if recorded:
+        raise LoadError(recorded)
     created["people"] = _write_people(dataset)
+    try:
+        written = history.write(
+            dataset,
+            tz,
+            _user_ids(
+                [p.employee_id for p in dataset.people if p.hired_on or p.left_on]
+                + [t.employee_id for t in dataset.transfers]
+            ),
+            dict(Unit.objects.values_list("code", "id")),
+        )
+    except history.LoadProblems as exc:
+        raise LoadError(exc.problems)
+    report.history_changed = written.changed
+    if dataset.transfers:
+        created["transfers"] = written.created
 
     referenced = (
         [c.employee_id for c in dataset.contacts]

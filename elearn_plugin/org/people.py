@@ -20,6 +20,7 @@ from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.org.errors import OrgError
+from elearn_plugin.org.hooks import apply_assignment_rules
 from elearn_plugin.org.models import JobRole, Membership, Person, Unit
 from elearn_plugin.org.queries import PASSWORD_FLAG_KEY
 
@@ -50,72 +51,93 @@ def set_units_bulk(
     """Bulk form of `set_unit`; returns how many learners changed unit.
 
     One `membership.changed` per learner who moved (none for those already there), written
-    with one `record_bulk` per chunk (P-1, P-11).
+    with one `record_bulk` per chunk (P-1, P-6, P-11); the movers' assignment rules are applied
+    once for all of them, in the same transaction (P-14).
     """
     who = audit.resolve(actor)
     when = _aware(when)
+    with transaction.atomic():
+        movers = move_units(moves, when, who)
+        apply_assignment_rules(movers, actor=who)
+    return len(movers)
+
+
+def move_units(moves: Sequence[tuple[int, int]], when: datetime, who: audit.Actor) -> list[int]:
+    """The moves of `set_units_bulk`, inside the caller's transaction; returns the movers.
+
+    Applies no assignment rules: the calling writer applies them once for everything it
+    changed (`update_person`, provisioning), so that a learner is never assigned twice per call.
+    """
     wanted: dict[int, int] = {}
     for user_id, unit_id in moves:
         if wanted.setdefault(int(user_id), int(unit_id)) != int(unit_id):
             raise OrgError(_("A learner was given two different units."))
     if not wanted:
-        return 0
+        return []
     if Unit.objects.filter(id__in=set(wanted.values())).count() != len(set(wanted.values())):
         raise OrgError(_("The unit does not exist."))
-    changed = 0
-    with transaction.atomic():
-        user_ids = sorted(wanted)
-        for chunk in chunked(user_ids, CHUNK):
-            current = dict(
-                Person.objects.select_for_update()
-                .filter(user_id__in=chunk)
-                .values_list("user_id", "unit_id")
+    all_movers: list[int] = []
+    user_ids = sorted(wanted)
+    for chunk in chunked(user_ids, CHUNK):
+        current = dict(
+            Person.objects.select_for_update()
+            .filter(user_id__in=chunk)
+            .values_list("user_id", "unit_id")
+        )
+        missing = set(chunk) - set(current)
+        if missing:
+            raise OrgError(_("The account does not belong to the organisation."))
+        opened = {
+            uid: (valid_from, unit_id)
+            for uid, valid_from, unit_id in Membership.objects.filter(
+                user_id__in=chunk, open_flag=True
+            ).values_list("user_id", "valid_from", "unit_id")
+        }
+        movers = [uid for uid in chunk if current[uid] != wanted[uid] or uid not in opened]
+        if not movers:
+            continue
+        if any(opened[uid][0] > when for uid in movers if uid in opened):
+            raise OrgError(_("A unit change cannot be dated before the current membership."))
+        _refuse_overlap_after_departure([uid for uid in movers if uid not in opened], when)
+        Membership.objects.filter(user_id__in=movers, open_flag=True).update(
+            valid_to=when, open_flag=None
+        )
+        Membership.objects.bulk_create(
+            [Membership(user_id=uid, unit_id=wanted[uid], valid_from=when) for uid in movers]
+        )
+        by_unit: dict[int, list[int]] = defaultdict(list)
+        for uid in movers:
+            by_unit[wanted[uid]].append(uid)
+        for target, uids in by_unit.items():
+            Person.objects.filter(user_id__in=uids).update(
+                unit_id=target, updated_at=timezone.now()
             )
-            missing = set(chunk) - set(current)
-            if missing:
-                raise OrgError(_("The account does not belong to the organisation."))
-            opened = {
-                uid: (valid_from, unit_id)
-                for uid, valid_from, unit_id in Membership.objects.filter(
-                    user_id__in=chunk, open_flag=True
-                ).values_list("user_id", "valid_from", "unit_id")
-            }
-            movers = [uid for uid in chunk if current[uid] != wanted[uid] or uid not in opened]
-            if not movers:
-                continue
-            if any(opened[uid][0] > when for uid in movers if uid in opened):
-                raise OrgError(_("A unit change cannot be dated before the current membership."))
-            Membership.objects.filter(user_id__in=movers, open_flag=True).update(
-                valid_to=when, open_flag=None
-            )
-            Membership.objects.bulk_create(
-                [Membership(user_id=uid, unit_id=wanted[uid], valid_from=when) for uid in movers]
-            )
-            by_unit: dict[int, list[int]] = defaultdict(list)
-            for uid in movers:
-                by_unit[wanted[uid]].append(uid)
-            for target, uids in by_unit.items():
-                Person.objects.filter(user_id__in=uids).update(
-                    unit_id=target, updated_at=timezone.now()
+        audit.record_bulk(
+            who,
+            "membership.changed",
+            [
+                (
+                    audit.user_target(uid),
+                    {
+                        "unit_id": wanted[uid],
+                        # The unit of the membership closed here (None: there was none).
+                        "old_unit_id": opened[uid][1] if uid in opened else None,
+                        "starts_at": when,
+                    },
                 )
-            audit.record_bulk(
-                who,
-                "membership.changed",
-                [
-                    (
-                        audit.user_target(uid),
-                        {
-                            "unit_id": wanted[uid],
-                            # The unit of the membership closed here (None: there was none).
-                            "old_unit_id": opened[uid][1] if uid in opened else None,
-                            "starts_at": when,
-                        },
-                    )
-                    for uid in movers
-                ],
-            )
-            changed += len(movers)
-    return changed
+                for uid in movers
+            ],
+        )
+        all_movers += movers
+    return all_movers
+
+
+def _refuse_overlap_after_departure(user_ids: list[int], when: datetime) -> None:
+    """A learner without an open membership (departed: `left` closed it) may get a new one,
+    but never overlapping the closed ones (P-1: one unit at a time). One query, and only when
+    such learners move."""
+    if user_ids and Membership.objects.filter(user_id__in=user_ids, valid_to__gt=when).exists():
+        raise OrgError(_("A unit change cannot be dated before the current membership."))
 
 
 def clear_must_change_password(user_id: int, *, actor=None) -> bool:
@@ -149,13 +171,15 @@ def update_person(
     when: datetime | None = None,
     actor=None,
 ) -> bool:
-    """Change a person's name, job role or unit (the unit through `set_unit`).
+    """Change a person's name, job role or unit (the unit as `set_unit` moves it).
 
     Records `person.updated` with the changed fields' names (target: the account) and, for
-    the unit, `membership.changed`; all in one transaction, nothing when nothing changed.
+    the unit, `membership.changed`; all in one transaction, nothing when nothing changed. A
+    new job role or unit applies the assignment rules to the person once (P-14).
     """
     who = audit.resolve(actor)
     changed = False
+    affected: list[int] = []
     with transaction.atomic():
         person = Person.objects.select_for_update().filter(id=person_id).first()
         if person is None:
@@ -176,9 +200,15 @@ def update_person(
                 audit.user_target(person.user_id),
                 {"changed_fields": [PERSON_FIELDS[field] for field in fields]},
             )
+            if "job_role_id" in fields:
+                affected.append(person.user_id)
             fields["updated_at"] = timezone.now()
             Person.objects.filter(id=person_id).update(**fields)
             changed = True
         if unit_id is not None and unit_id != person.unit_id:
-            changed = set_unit(person.user_id, unit_id, when, actor=who) or changed
+            moved = move_units([(person.user_id, unit_id)], _aware(when), who)
+            affected += moved
+            changed = bool(moved) or changed
+        # P-14: the new role's (or unit's) courses, once for this call.
+        apply_assignment_rules(affected, actor=who)
     return changed

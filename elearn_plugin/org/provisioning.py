@@ -26,9 +26,10 @@ from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.host.users import NewUser, UserChange, get_user_adapter
 from elearn_plugin.org.errors import OrgError
+from elearn_plugin.org.hooks import apply_assignment_rules
 from elearn_plugin.org.models import JobRole, Membership, Person, Unit
 from elearn_plugin.org.passwords import IssuedPassword, generate_password, prehash_passwords
-from elearn_plugin.org.people import forget_password_flags, set_units_bulk
+from elearn_plugin.org.people import forget_password_flags, move_units
 from elearn_plugin.org.provisioning_rows import (
     ProvisionRow,
     RowProblem,
@@ -206,7 +207,7 @@ def _plan(rows: Sequence[ProvisionRow], scope: Set[int] | None, report: Provisio
 
 
 # The names `person.updated` gives what an import changed on a person or their account; a
-# unit change is recorded as `membership.changed` by `set_units_bulk`.
+# unit change is recorded as `membership.changed` by `move_units` (as `set_units_bulk`).
 UPDATED_FIELDS = {"name": "name", "email": "email", "job_role": "job_role"}
 
 
@@ -265,7 +266,8 @@ def _create(
     return user_ids
 
 
-def _update(plan: _Plan, when: datetime, who: audit.Actor) -> None:
+def _update(plan: _Plan, when: datetime, who: audit.Actor) -> list[int]:
+    """Apply the changed rows; returns the learners whose job role or unit changed."""
     account_changes = [
         UserChange(target["user_id"], row.name, target["email"])
         for row, target, diff in plan.changed
@@ -298,7 +300,8 @@ def _update(plan: _Plan, when: datetime, who: audit.Actor) -> None:
         ],
     )
     moves = [(t["user_id"], t["unit_id"]) for _row, t, diff in plan.changed if "unit" in diff]
-    set_units_bulk(moves, when, actor=who)
+    moved = move_units(moves, when, who)
+    return [t["user_id"] for _row, t, diff in plan.changed if "job_role" in diff] + moved
 
 
 def provision(
@@ -318,9 +321,10 @@ def provision(
     it from the actor's roles. `actor` (None: the principal running now) is recorded on each
     audit event: `person.created` and `person.password_issued` per new account,
     `person.updated` and `membership.changed` per changed one, all written with the import in
-    its transaction (a dry run or a file with problems writes none). `password_sink`
-    receives the new accounts' passwords inside the transaction: if it fails, nothing is
-    imported.
+    its transaction (a dry run or a file with problems writes none). The assignment rules
+    are applied once, to every new person and every one whose job role or unit changed.
+    `password_sink` receives the new accounts' passwords inside the transaction: if it
+    fails, nothing is imported.
     """
     who = audit.resolve(actor)
     when = when or timezone.now()
@@ -343,10 +347,13 @@ def provision(
                 report.created = report.updated = 0
             if report.problems or dry_run:
                 raise ProvisionAborted
+            affected: list[int] = []
             if plan.new:
-                _create(plan, when, password_sink, prehashed, who)
+                affected += _create(plan, when, password_sink, prehashed, who)
             if update and plan.changed:
-                _update(plan, when, who)
+                affected += _update(plan, when, who)
+            # P-14: hired, or a new role or unit: the role's courses, once for the whole file.
+            apply_assignment_rules(affected, actor=who)
             report.applied = True
     except ProvisionAborted:
         pass

@@ -2,9 +2,10 @@
 
 Units form a tree stored as a materialized path ('/1/5/9/'), so a subtree is one indexed
 `path__startswith` query. This module writes units, job roles and training contacts; it
-re-exports the reads (`org.queries`), the writers of people and memberships (`org.people`)
-and the error, so that ADR 0001's names are all found here. Provisioning
-(`org.provisioning`) is given the units the actor may provision in by `provision` below.
+re-exports the reads (`org.queries`), the writers of people and memberships (`org.people`),
+HR's history of them (`org.history`) and the error, so that ADR 0001's names are all found
+here. Provisioning (`org.provisioning`) is given the units the actor may provision in by
+`provision` below.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from django.utils.translation import gettext as _
 from elearn_plugin import audit
 from elearn_plugin.org import provisioning
 from elearn_plugin.org.errors import OrgError
+from elearn_plugin.org.history import (
+    HistoryEntry,
+    HistoryError,
+    HistoryProblem,
+    HistoryReport,
+    Transfer,
+    record_history,
+)
 from elearn_plugin.org.models import PATH_MAX_LENGTH, JobRole, TrainingContact, Unit
 from elearn_plugin.org.people import (
     clear_must_change_password,
@@ -41,7 +50,12 @@ from elearn_plugin.org.queries import (
 from elearn_plugin.permissions import Role, roles_of
 
 __all__ = [
+    "HistoryEntry",
+    "HistoryError",
+    "HistoryProblem",
+    "HistoryReport",
     "OrgError",
+    "Transfer",
     "assign_contact",
     "clear_must_change_password",
     "contact_unit_ids",
@@ -50,6 +64,7 @@ __all__ = [
     "move_unit",
     "must_change_password",
     "provision",
+    "record_history",
     "remove_contact",
     "set_unit",
     "set_units_bulk",

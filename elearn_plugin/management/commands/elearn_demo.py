@@ -5,7 +5,8 @@ loads conf/demo/demo.yaml through the ordinary data loader, and prints the addre
 the demo logins. The demo file's dates are written for the week of Monday 2026-03-16; they
 are moved by whole weeks to the current week (weekdays, hence learning windows, stay),
 deadlines to the same place in the current and previous month, and sanctions by days so
-that one written around the reference Monday is in force today. Demo data only: the
+that one written around the reference Monday is in force today; the people's `hired`, `left`
+and `transfers` dates move by the same weeks as the records. Demo data only: the
 passwords printed here are the ones in the demo file.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import calendar
 import os
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -40,10 +42,15 @@ DEMO_FILE = Path(__file__).resolve().parents[3] / "conf" / "demo" / "demo.yaml"
 REFERENCE_MONDAY = date(2026, 3, 16)
 DEMO_PASSWORD = "demo-pass-2026"
 HR_USERNAME = "hr"
+WORKBENCH_COURSE_TITLE = "工作台示范课程 Workbench demo course"
 THROWAWAY_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # (section, field) holding a deadline: moved by months, kept at the same day (or month end).
 MONTH_FIELDS = {("assignments", "due")}
 DATE_FIELDS = {
+    # HR's history moves by whole weeks with the records, which must stay inside it.
+    ("people", "hired"),
+    ("people", "left"),
+    ("transfers", "date"),
     ("assignments", "due"),
     ("completions", "completed_at"),
     ("learning_time", "start"),
@@ -149,6 +156,14 @@ class Command(AuditedCommand):
                 with override_settings(PASSWORD_HASHERS=[THROWAWAY_HASHER]):
                     report = load_data(shift_demo_dates(data, today), policy.tz)
                 demo_usernames = self._finish_accounts(data)
+                self._workbench_course()
+                # HR finds the policy's job-role rules in the admin at once (the tick would
+                # sync them within minutes); new hires of those roles get their courses.
+                from elearn_plugin.courses.assignment_rules import (  # noqa: PLC0415
+                    sync_policy_rules,
+                )
+
+                sync_policy_rules(policy)
         except LoadError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
@@ -201,6 +216,22 @@ class Command(AuditedCommand):
             clear_must_change_password(user_id)
         return usernames
 
+    def _workbench_course(self) -> None:
+        """The workbench's course, whose tracked videos a learner watches on this site (P-17).
+
+        With its (fake) exam (`elearn_fake_pass`) it completes and earns its credit once.
+        """
+        from elearn_plugin.courses.services import (  # noqa: PLC0415
+            CoursePolicySpec,
+            save_course_policies_bulk,
+        )
+        from elearn_plugin.host.access import STANDALONE_COURSE  # noqa: PLC0415
+
+        spec = CoursePolicySpec(
+            STANDALONE_COURSE, WORKBENCH_COURSE_TITLE, Decimal("1"), "elective", "internal"
+        )
+        save_course_policies_bulk([spec])
+
     def _print(self, created: int, usernames: list[str]) -> None:
         from elearn_plugin import urls as plugin_urls  # noqa: PLC0415
 
@@ -211,6 +242,7 @@ class Command(AuditedCommand):
         out(f"  Sign in:        {base}/login/  (then {base}/)")
         out(f"  Administration: {base}/admin/")
         out(f"  Tracked video:  {base}/workbench/scenario/elearn_video.0/")
+        out("  Its exam:       manage.py elearn_fake_pass learner01  (then the course completes)")
         out(f"  XBlock courses: {base}/workbench/")
         for route in _plain_routes(plugin_urls.urlpatterns):
             if not route.startswith("api/"):

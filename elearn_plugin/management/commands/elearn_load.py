@@ -14,8 +14,9 @@ from elearn_plugin.policy.schema import PolicyNotConfigured
 
 class Command(AuditedCommand):
     help = (
-        "Load units, job roles, people, contacts, courses, assignments, completions, learning "
-        "time, classroom sessions and sanctions from a YAML or JSON file (all or nothing)."
+        "Load units, job roles, people (with their hire and leaving dates), transfers, "
+        "contacts, courses, assignments, completions, learning time, classroom sessions and "
+        "sanctions from a YAML or JSON file (all or nothing)."
     )
 
     def add_arguments(self, parser):
@@ -39,6 +40,10 @@ class Command(AuditedCommand):
             if count:
                 new = report.created.get(section, 0)
                 self.stdout.write(f"{section}: {count} record(s), {new} new")
+        if report.history_changed:
+            self.stdout.write(
+                f"history: {report.history_changed} person(s) with new dates or units"
+            )
         if dry_run:
             self.stdout.write("Dry run: the file is valid; nothing was written.")
         else:

@@ -23,7 +23,7 @@ CHECK_SITE = textwrap.dedent(
     import django, json
     django.setup()
     from django.test import Client
-    from elearn_plugin.org.models import Person, TrainingContact, Unit
+    from elearn_plugin.org.models import Membership, Person, TrainingContact, Unit
     from elearn_plugin.courses.models import Assignment, CourseCompletion, CoursePolicy
     from elearn_plugin.standing.models import Sanction
 
@@ -52,6 +52,13 @@ CHECK_SITE = textwrap.dedent(
         "assignments": Assignment.objects.count(),
         "completions": CourseCompletion.objects.count(),
         "suspensions": Sanction.objects.filter(kind="suspension", reason_code="sharing").count(),
+        "hired": Person.objects.exclude(hired_on=None).count(),
+        "left": sorted(Person.objects.exclude(left_on=None).values_list("employee_id", flat=True)),
+        "open_memberships": Membership.objects.filter(open_flag=True).count(),
+        "learner16_units": list(
+            Membership.objects.filter(user__username="learner16")
+            .order_by("valid_from").values_list("unit__code", flat=True)
+        ),
     }))
     """
 )
@@ -116,8 +123,12 @@ def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
     # P-1: group root, 2 subsidiaries (one travel-heavy), 4 departments, a contact for each
     assert facts["units"] == 7 and facts["travel_heavy"] == ["north"]
     assert facts["contacts"] == 7
-    assert facts["people"] == 57 and facts["must_change"] == 0
-    assert facts["courses"] == 4
+    assert facts["people"] == 58 and facts["must_change"] == 0
+    # P-1, P-6: the demo's history: everyone's hire date, transfers, one person who left
+    assert facts["hired"] == 58 and facts["left"] == ["D051"]
+    assert facts["open_memberships"] == 57
+    assert facts["learner16_units"] == ["hr", "north", "north_sales"]
+    assert facts["courses"] == 5  # the four of the file and the workbench course (P-17)
     assert facts["assignments"] == 100
     assert facts["completions"] > 0
 
