@@ -66,6 +66,9 @@ def _org(name: str) -> Callable:
             services.set_units_bulk(moves, WHEN)
         elif name == "update_person":
             services.update_person(_person(make_user).pk, name="Renamed")
+        elif name == "record_history":
+            entry = services.HistoryEntry(_person(make_user).user_id, hired_on=WHEN.date())
+            services.record_history([entry])
         elif name == "clear_must_change_password":
             person = _person(make_user)
             type(person).objects.filter(pk=person.pk).update(must_change_password=True)
@@ -142,6 +145,78 @@ def _courses(name: str) -> Callable:
     return run
 
 
+def _assignments(name: str) -> Callable:
+    def run(make_user):
+        from dataclasses import replace  # noqa: PLC0415
+
+        from elearn_plugin.courses import assignment_rules as rules  # noqa: PLC0415
+        from elearn_plugin.courses import enrolments, services  # noqa: PLC0415
+        from elearn_plugin.courses.models import AssignmentRule  # noqa: PLC0415
+        from elearn_plugin.org import services as org  # noqa: PLC0415
+        from elearn_plugin.policy.runtime import get_policy  # noqa: PLC0415
+        from elearn_plugin.policy.schema import RoleCourseRule  # noqa: PLC0415
+
+        policy = services.CoursePolicySpec(COURSE, "Safety", Decimal("2"), "required", "internal")
+        services.save_course_policy(policy)
+        role, _ = org.upsert_job_role("clerk", "Clerk")
+        person = _person(make_user)
+        type(person).objects.filter(pk=person.pk).update(job_role=role)
+        if name == "save_rule":
+            rules.save_rule("clerk", COURSE, due_days=30)
+        elif name == "remove_rule":
+            rules.remove_rule(rules.save_rule("clerk", COURSE, due_days=30)[0].pk)
+        elif name == "sync_policy_rules":
+            site = get_policy()
+            wanted = (RoleCourseRule("clerk", COURSE, None, 30),)
+            rules.sync_policy_rules(
+                replace(site, assignments=replace(site.assignments, rules=wanted))
+            )
+        elif name in ("apply_for_people", "apply_for_role"):
+            AssignmentRule.objects.create(job_role=role, course_key=COURSE, due_days=9, origin="hr")
+            if name == "apply_for_people":
+                rules.apply_for_people([person.user_id])
+            else:
+                rules.apply_for_role(role.pk)
+        else:
+            services.assign(person.user_id, COURSE, WHEN + timedelta(days=30))
+            if name == "confirm_enrolment":
+                enrolments.confirm_enrolment(user_id=person.user_id, course_key=COURSE, when=WHEN)
+            else:
+                enrolments.enrol_assigned([(person.user_id, COURSE)], when=WHEN)
+
+    return run
+
+
+def _passing(name: str) -> Callable:
+    def run(make_user):
+        from elearn_plugin.courses import passing, services  # noqa: PLC0415
+
+        policy = services.CoursePolicySpec(COURSE, "Safety", Decimal("2"), "required", "internal")
+        services.save_course_policy(policy)
+        user = make_user()
+        if name == "record_passing_status":
+            passing.record_passing_status(user.pk, COURSE, True, WHEN)
+        elif name == "record_passing_status_bulk":
+            passing.record_passing_status_bulk([passing.PassingSpec(user.pk, COURSE, True, WHEN)])
+        else:
+            from elearn_plugin.host.structure import _FAKE  # noqa: PLC0415
+            from elearn_plugin.video.models import VideoCompletion  # noqa: PLC0415
+
+            video = "block-v1:Org+Safety+2026+type@elearn_video+block@v1"
+            _FAKE.register(COURSE, "elearn_video", [video])
+            VideoCompletion.objects.create(
+                user_id=user.pk, course_key=COURSE, block_key=video, watched_seconds=60.0,
+                wall_seconds=60.0, first_watched_at=WHEN, last_watched_at=WHEN, completed_at=WHEN,
+            )  # fmt: skip
+            passing.record_passing_status(user.pk, COURSE, True, WHEN)
+            try:
+                passing.evaluate_completions(COURSE, [user.pk])
+            finally:
+                _FAKE.clear()
+
+    return run
+
+
 def _learning(name: str) -> Callable:
     def run(make_user):
         from elearn_plugin.learning import services  # noqa: PLC0415
@@ -206,6 +281,7 @@ WRITERS: dict[str, tuple[Callable, str]] = {
             "set_unit": "membership.changed",
             "set_units_bulk": "membership.changed",
             "update_person": "person.updated",
+            "record_history": "person.updated",
             "clear_must_change_password": "person.password_changed",
             "provision": "person.created",
         }.items()
@@ -234,6 +310,26 @@ WRITERS: dict[str, tuple[Callable, str]] = {
         }.items()
     },
     **{
+        n: (_passing(n), v)
+        for n, v in {
+            "record_passing_status": "course_passing.changed",
+            "record_passing_status_bulk": "course_passing.changed",
+            "evaluate_completions": "completion.recorded",
+        }.items()
+    },
+    **{
+        n: (_assignments(n), v)
+        for n, v in {
+            "save_rule": "assignment_rule.saved",
+            "remove_rule": "assignment_rule.removed",
+            "sync_policy_rules": "assignment_rule.saved",
+            "apply_for_people": "assignment.created",
+            "apply_for_role": "assignment.created",
+            "confirm_enrolment": "assignment.enrolled",
+            "enrol_assigned": "assignment.enrolled",
+        }.items()
+    },
+    **{
         n: (_learning(n), v)
         for n, v in {
             "record_activity": "activity.recorded",
@@ -255,7 +351,7 @@ READERS = {
     "months_back", "next_allowed_start", "period_from_label", "period_of", "permitted_slots",
     "require", "roles_of", "subtree_unit_ids", "totals", "unit_id_of", "unit_totals",
     "working_intervals", "load_policy", "parse_policy", "reset_policy_cache", "head", "status",
-    "verify", "resolve",
+    "verify", "resolve", "check_rule", "tasks_due",
 }  # fmt: skip
 NOT_THEIR_OWN_CHANGE = {
     # Host account adapters: called by provision and the lifecycle, which record the change.
@@ -275,6 +371,8 @@ NOT_THEIR_OWN_CHANGE = {
     "run_tick": "its jobs' writers record",
     "fn": "a job's signature",
     "password_sink": "a callback of provision",
+    # Registers enrol_assigned (a writer above) to run after the caller's commit.
+    "enrol_after_commit": "enrol_assigned's assignment.enrolled",
 }
 
 

@@ -35,6 +35,9 @@ BROKEN_INPUT_TESTS = {
         "tests.unit.security.test_commands::test_demo_refuses_outside_the_fake_host",
         "tests.unit.loading.test_demo::test_reset_refuses_a_database_that_is_not_a_sqlite_file",
     ],
+    "elearn_fake_pass": [
+        "tests.unit.courses.test_fake_pass_command::test_fake_pass_refuses_bad_input"
+    ],
     "elearn_health": ["tests.unit.security.test_commands::test_health_bad_arguments"],
     "elearn_killswitch": [
         "tests.unit.test_killswitch::test_command_refuses_bad_input",
