@@ -118,7 +118,24 @@ class InvalidScalar:
         return self.text
 
 
-class LineLoader(yaml.SafeLoader):
+class _ValueErrorsAsYamlErrors:
+    """A value YAML recognises but cannot build (`!!int abc`, `!!timestamp nope`, the date
+    2026-13-01) is a `ConstructorError` at its line, reported like any other YAML error,
+    never a bare ValueError or AttributeError escaping to the command line."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"cannot read the value {node.value!r:.40} ({type(exc).__name__})",
+                node.start_mark,
+            ) from None
+
+
+class LineLoader(_ValueErrorsAsYamlErrors, yaml.SafeLoader):
     """SafeLoader keeping line numbers, collecting duplicate keys and reading 16:30 as text."""
 
 
@@ -173,7 +190,7 @@ LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 # --- stop at the first duplicate, plain values ------------------------------------------------
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(_ValueErrorsAsYamlErrors, yaml.SafeLoader):
     """yaml.safe_load, except that a key given twice in one mapping raises DuplicateKeyError."""
 
 
