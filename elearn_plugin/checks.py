@@ -4,6 +4,9 @@ from django.core.checks import Error, register
 
 from elearn_plugin.conf import setting
 
+# ELEARN_RULES_RUNNER: the month close's chunks in the calling process, or as Celery tasks.
+RULES_RUNNERS = ("inline", "celery")
+
 
 @register()
 def check_policy(app_configs=None, **kwargs) -> list[Error]:
@@ -48,3 +51,21 @@ def check_audit_key(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def check_rules_runner(app_configs=None, **kwargs) -> list[Error]:
+    """`ELEARN_RULES_RUNNER` names a way to run the month close's chunks."""
+    runner = setting("ELEARN_RULES_RUNNER")
+    if runner in RULES_RUNNERS:
+        return []
+    return [
+        Error(
+            f"ELEARN_RULES_RUNNER is {runner!r}: it must be one of "
+            + ", ".join(f'"{name}"' for name in RULES_RUNNERS)
+            + ".",
+            hint='Use "inline" to run the month close in the calling process, or "celery" to'
+            " fan its chunks out to Celery workers.",
+            id="elearn.E003",
+        )
+    ]

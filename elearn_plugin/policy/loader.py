@@ -5,7 +5,8 @@ read the same file the same way. Operators fix the file from these messages: eac
 which key is wrong, on which line, and what a valid value looks like.
 
 The file's shape is in `shape`, the value checks in `checker`, the calendar and learning
-windows in `work_time`, course completion and assignments in `assignments`; YAML with
+windows in `work_time`, course completion and assignments in `assignments`, the edge cases
+of judging a month in `month_close`; YAML with
 lines is `elearn_plugin.textformats.yaml_lines`.
 """
 
@@ -19,6 +20,7 @@ import yaml
 
 from elearn_plugin.policy.assignments import assignments, completion
 from elearn_plugin.policy.checker import BAD, Checker, Fields, leaf, ok, sub
+from elearn_plugin.policy.month_close import month_close
 from elearn_plugin.policy.schema import (
     PERIOD_KINDS,
     SHARING_ACTIONS,
@@ -183,6 +185,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
     )
     completion_rule = completion(check, root)
     assignment_policy = assignments(check, root)
+    month_close_rule = month_close(check, root)
 
     if check.problems:
         return None
@@ -203,6 +206,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         video=VideoRule(*video),
         completion=completion_rule,
         assignments=assignment_policy,
+        month_close=month_close_rule,
     )
 
 

@@ -23,6 +23,9 @@ PERIOD_KINDS: tuple[str, ...] = ("month", "quarter", "half_year", "year")
 WITHOUT_TRACKED_VIDEOS: tuple[str, ...] = ("grade_only", "not_countable")
 BUILTIN_VIDEOS: tuple[str, ...] = ("ignore", "not_countable")
 WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# month_close: learners hired or leaving mid-month; days under suspension or freeze.
+PART_MONTH_CHOICES: tuple[str, ...] = ("exempt", "prorate", "full")
+BLOCKED_DAYS_CHOICES: tuple[str, ...] = ("exempt", "count")
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,30 @@ class AssignmentPolicy:
 
 
 @dataclass(frozen=True)
+class MonthCloseRule:
+    """P-16, P-21..P-23: the edge cases of judging a month, and the guard on mass sanctions.
+
+    `hired_mid_month` / `left_mid_month`: a learner whose membership began after the month
+    began (or ended before it ended) is not judged (`exempt`), judged on a quota prorated to
+    the days employed (`prorate`), or judged as for a whole month (`full`). `blocked_days`:
+    days under suspension or freeze are taken out of the month (`exempt`) or not (`count`).
+    `shift_due_in_block`: a due time falling inside a suspension or freeze moves later by
+    the overlap. `quota_capped_by_assignable`: the quota never exceeds the required courses
+    the learner could complete. `guard_share` and `guard_min_count`: a close that would
+    suspend or revoke more than both this share of the learners judged and this count is
+    held for HR.
+    """
+
+    hired_mid_month: str
+    left_mid_month: str
+    blocked_days: str
+    shift_due_in_block: bool
+    quota_capped_by_assignable: bool
+    guard_share: float
+    guard_min_count: int
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -221,6 +248,7 @@ class Policy:
     video: VideoRule
     completion: CompletionRule
     assignments: AssignmentPolicy
+    month_close: MonthCloseRule
 
     @property
     def tz(self) -> ZoneInfo:

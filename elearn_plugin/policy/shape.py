@@ -44,6 +44,14 @@ SPEC: dict[str, Any] = {
         "reminder_days_before": None,
         "rules": None,
     },
+    "month_close": {
+        "hired_mid_month": None,
+        "left_mid_month": None,
+        "blocked_days": None,
+        "shift_due_in_block": None,
+        "quota_capped_by_assignable": None,
+        "guard": {"share": None, "min_count": None},
+    },
 }
 # The keys of each item of learning_windows.slots.
 SLOT_KEYS = ("weekday", "week", "start", "end")

@@ -138,4 +138,9 @@ DEFAULTS: dict[str, object] = {
     # .. setting_default: 3600
     # .. setting_description: An unsent message older than this is a health problem.
     "ELEARN_HEALTH_MAX_OUTBOX_AGE_SECONDS": 3600,
+    # .. setting_name: ELEARN_RULES_RUNNER
+    # .. setting_default: "inline"
+    # .. setting_description: How the month close runs its chunks: "inline" (in the calling
+    #   process) or "celery" (fanned out as chunk tasks); anything else is elearn.E003.
+    "ELEARN_RULES_RUNNER": "inline",
 }

@@ -1,0 +1,395 @@
+"""One learner's closed month: quota (P-16, P-21), missed tasks (P-22), revocation (P-23).
+
+Pure: plain values in, a `Verdict` out. The month close loads each learner's facts with a few
+set queries and writes what this module decides; keeping the decision here lets every edge
+case be tested without a database and lets an HR "what if" re-judge a month with other rules.
+
+Time is elapsed UTC time throughout. A month is the policy zone's calendar month as a
+half-open `[start_utc, end_utc)` `Period`, so a task due at 23:59 local on the last day falls
+in that month, and one due at local midnight falls in the next.
+
+The rules, precisely:
+
+- **Effective due time.** With `shift_due_in_block`, a due time inside a blocked stretch
+  (suspension or freeze, overlapping intervals merged) `[s, e)` moves to `e + (due - s)`: the
+  study time the block took before the deadline is given back after the block ends. If that
+  lands in a later block it moves again. Blocks are used whole (not clipped to the month) so a
+  task due last month can shift into this one; the loader passes such tasks and blocks.
+- **Missed.** A task is judged in the month its effective due time falls in. It is missed
+  unless completed at or before that time, or withdrawn at or before it (the same instant
+  favours the learner), or the learner was not active (not employed) at that time.
+- **Counted time.** Active intervals are clipped to the month and merged. Time before the
+  first active interval (hired mid-month) follows `hired_mid_month`; time after the last one
+  (left mid-month) and gaps between active intervals (left and came back) follow
+  `left_mid_month`: `exempt` exempts the month, `prorate` removes that time, `full` keeps it.
+  With `blocked_days="exempt"` blocked time while active is removed as well.
+- **Quota.** `ceil(quota * counted / month length)` in exact integer microseconds (a 23-hour DST
+  day counts 23 hours), then, with `quota_capped_by_assignable` and a known
+  `assignable_required`, at most that. Completions counted are the required completions inside
+  the month. `quota_met` is None when exempt. Exempt codes, first match wins: `not_employed`
+  (no active time), `hired_mid_month`, `left_mid_month`, `blocked_all_month` (all active time
+  blocked), `no_required_assignable` (the cap is 0).
+- **Consequences**, independent clauses in this order: `quota_warning` when the quota is not
+  met; `missed_tasks_suspension` when missed >= `missed_to_suspend`, from `closed_at` for
+  `suspension_days`; `revocation` when this month has a miss and the months with misses in the
+  last `window_months` (this one included) reach `months_with_misses`. A learner already
+  revoked gets neither sanction again (no second revocation, no suspension under it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+from elearn_plugin.rules.periods import Period, months_back
+
+EXEMPT = "exempt"
+PRORATE = "prorate"
+FULL = "full"
+COUNT = "count"
+MID_MONTH_CHOICES: tuple[str, ...] = (EXEMPT, PRORATE, FULL)
+BLOCKED_DAYS_CHOICES: tuple[str, ...] = (EXEMPT, COUNT)
+
+QUOTA_WARNING = "quota_warning"
+MISSED_TASKS_SUSPENSION = "missed_tasks_suspension"
+REVOCATION = "revocation"
+CONSEQUENCES: tuple[str, ...] = (QUOTA_WARNING, MISSED_TASKS_SUSPENSION, REVOCATION)
+
+NOT_EMPLOYED = "not_employed"
+HIRED_MID_MONTH = "hired_mid_month"
+LEFT_MID_MONTH = "left_mid_month"
+BLOCKED_ALL_MONTH = "blocked_all_month"
+NO_REQUIRED_ASSIGNABLE = "no_required_assignable"
+EXEMPT_REASONS: tuple[str, ...] = (
+    NOT_EMPLOYED,
+    HIRED_MID_MONTH,
+    LEFT_MID_MONTH,
+    BLOCKED_ALL_MONTH,
+    NO_REQUIRED_ASSIGNABLE,
+)
+
+_MICRO = timedelta(microseconds=1)
+
+
+def _utc(when: datetime, what: str) -> datetime:
+    """An aware instant in UTC; naive times are refused because they name no instant."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{what} is naive: pass an aware (UTC) datetime")
+    return when.astimezone(UTC)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open UTC interval `[start, end)`: membership, employment, suspension or freeze."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", _utc(self.start, "Interval.start"))
+        object.__setattr__(self, "end", _utc(self.end, "Interval.end"))
+        if self.end < self.start:
+            raise ValueError(f"interval ends before it starts: {self.start} > {self.end}")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One assigned learning task (one per learner and course), as the assignments record it."""
+
+    course_key: str
+    due_at: datetime
+    completed_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "due_at", _utc(self.due_at, "Task.due_at"))
+        for name in ("completed_at", "withdrawn_at"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _utc(value, f"Task.{name}"))
+
+
+@dataclass(frozen=True)
+class LearnerMonth:
+    """Everything the verdict needs about one learner; the loader gathers it set-based.
+
+    `required_completed_at` maps required course keys to completion times (any month; only this
+    month's count). `months_with_misses_before` are labels of earlier months with a miss;
+    labels outside the window are ignored, so the loader may pass more. `assignable_required`
+    is None when unknown (then the quota is not capped).
+    """
+
+    user_id: int
+    tasks: tuple[Task, ...] = ()
+    required_completed_at: Mapping[str, datetime] = field(default_factory=dict)
+    active: tuple[Interval, ...] = ()
+    blocked: tuple[Interval, ...] = ()
+    months_with_misses_before: frozenset[str] = frozenset()
+    already_revoked: bool = False
+    assignable_required: int | None = None
+
+
+@dataclass(frozen=True)
+class MonthRules:
+    """The policy numbers and edge-case choices the verdict uses, checked.
+
+    Defined here, not read from the policy schema, so the schema can change shape while the
+    rules stay stable; the service maps the policy onto it.
+    """
+
+    quota: int = 2
+    missed_to_suspend: int = 3
+    suspension_days: int = 30
+    months_with_misses: int = 3
+    window_months: int = 12
+    hired_mid_month: str = PRORATE
+    left_mid_month: str = PRORATE
+    blocked_days: str = EXEMPT
+    shift_due_in_block: bool = True
+    quota_capped_by_assignable: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("quota", "suspension_days"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, not {getattr(self, name)}")
+        for name in ("missed_to_suspend", "months_with_misses", "window_months"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be >= 1, not {getattr(self, name)}")
+        for name in ("hired_mid_month", "left_mid_month"):
+            if getattr(self, name) not in MID_MONTH_CHOICES:
+                raise ValueError(
+                    f"{name} must be one of {MID_MONTH_CHOICES}, not {getattr(self, name)!r}"
+                )
+        if self.blocked_days not in BLOCKED_DAYS_CHOICES:
+            raise ValueError(
+                f"blocked_days must be one of {BLOCKED_DAYS_CHOICES}, not {self.blocked_days!r}"
+            )
+
+
+class MissedTask(NamedTuple):
+    """A missed task: `due_at` is the effective (possibly shifted) due time it was judged at."""
+
+    course_key: str
+    due_at: datetime
+    original_due_at: datetime
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One learner's month: what the standing row shows and what each consequence stores."""
+
+    user_id: int
+    period_label: str
+    quota_required: int | None
+    required_completed: int
+    quota_met: bool | None
+    missed: tuple[MissedTask, ...]
+    months_with_misses: int
+    consequences: tuple[str, ...]
+    exempt: str | None
+    suspension_starts_at: datetime | None = None
+    suspension_ends_at: datetime | None = None
+    completions: tuple[tuple[str, datetime], ...] = ()
+    miss_months: tuple[str, ...] = ()
+
+    def evidence(self) -> dict[str, Any]:
+        """JSON-ready facts behind the consequences: ids, course keys, labels, ISO UTC times."""
+        return {
+            "user_id": self.user_id,
+            "period": self.period_label,
+            "exempt": self.exempt,
+            "quota_required": self.quota_required,
+            "required_completed": self.required_completed,
+            "quota_met": self.quota_met,
+            "completions": [
+                {"course_key": key, "completed_at": _iso(when)} for key, when in self.completions
+            ],
+            "missed": [
+                {
+                    "course_key": task.course_key,
+                    "due_at": _iso(task.due_at),
+                    "original_due_at": _iso(task.original_due_at),
+                }
+                for task in self.missed
+            ],
+            "months_with_misses": self.months_with_misses,
+            "miss_months": list(self.miss_months),
+            "consequences": list(self.consequences),
+            "suspension_starts_at": (
+                _iso(self.suspension_starts_at) if self.suspension_starts_at else None
+            ),
+            "suspension_ends_at": _iso(self.suspension_ends_at)
+            if self.suspension_ends_at
+            else None,
+        }
+
+
+def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    """Sorted, non-empty, non-overlapping intervals covering the same time (touching ones join)."""
+    merged: list[Interval] = []
+    for item in sorted(intervals, key=lambda i: (i.start, i.end)):
+        if item.end <= item.start:
+            continue
+        if merged and item.start <= merged[-1].end:
+            if item.end > merged[-1].end:
+                merged[-1] = Interval(merged[-1].start, item.end)
+        else:
+            merged.append(item)
+    return tuple(merged)
+
+
+def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> tuple[Interval, ...]:
+    """The merged parts of intervals inside `[start, end)`."""
+    bounds = ((max(i.start, start), min(i.end, end)) for i in merge(intervals))
+    return tuple(Interval(a, b) for a, b in bounds if a < b)
+
+
+def _length(intervals: Iterable[Interval]) -> timedelta:
+    return sum((i.end - i.start for i in intervals), timedelta())
+
+
+def _overlap(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> timedelta:
+    """Total time both merged interval sets cover."""
+    total = timedelta()
+    for x in a:
+        for y in b:
+            start, end = max(x.start, y.start), min(x.end, y.end)
+            if start < end:
+                total += end - start
+    return total
+
+
+def effective_due(due_at: datetime, blocked: Iterable[Interval]) -> datetime:
+    """The due time shifted out of blocked stretches: `[s, e)` holding it gives `e + (due - s)`."""
+    due = _utc(due_at, "due_at")
+    for block in merge(blocked):
+        if block.start <= due < block.end:
+            due = due + (block.end - block.start)
+    return due
+
+
+def _is_active(when: datetime, active: tuple[Interval, ...]) -> bool:
+    return any(i.start <= when < i.end for i in active)
+
+
+def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
+    """The tasks judged in `period` that were missed, ordered by effective due time, then key."""
+    active = merge(facts.active)
+    missed = []
+    for task in facts.tasks:
+        due = effective_due(task.due_at, facts.blocked) if rules.shift_due_in_block else task.due_at
+        if not period.contains(due) or not _is_active(due, active):
+            continue
+        if task.completed_at is not None and task.completed_at <= due:
+            continue
+        if task.withdrawn_at is not None and task.withdrawn_at <= due:
+            continue
+        missed.append(MissedTask(task.course_key, due, task.due_at))
+    return tuple(sorted(missed, key=lambda m: (m.due_at, m.course_key)))
+
+
+def required_quota(
+    facts: LearnerMonth, rules: MonthRules, period: Period
+) -> tuple[int | None, str | None]:
+    """`(quota, None)` for the month, or `(None, reason)` when the learner is exempt."""
+    start, end = period.start_utc, period.end_utc
+    active = clip(facts.active, start, end)
+    if not active:
+        return None, NOT_EMPLOYED
+    counted = end - start
+    if active[0].start > start:
+        if rules.hired_mid_month == EXEMPT:
+            return None, HIRED_MID_MONTH
+        if rules.hired_mid_month == PRORATE:
+            counted -= active[0].start - start
+    later_absence = active[-1].end < end or len(active) > 1
+    if later_absence:
+        if rules.left_mid_month == EXEMPT:
+            return None, LEFT_MID_MONTH
+        if rules.left_mid_month == PRORATE:
+            gaps = _length(
+                Interval(a.end, b.start) for a, b in zip(active, active[1:], strict=False)
+            )
+            counted -= (end - active[-1].end) + gaps
+    if rules.blocked_days == EXEMPT:
+        blocked = _overlap(active, clip(facts.blocked, start, end))
+        if blocked == _length(active):
+            return None, BLOCKED_ALL_MONTH
+        counted -= blocked
+    month = (end - start) // _MICRO
+    quota = -(-rules.quota * (counted // _MICRO) // month)
+    if rules.quota_capped_by_assignable and facts.assignable_required is not None:
+        quota = min(quota, max(facts.assignable_required, 0))
+        if quota == 0 and rules.quota > 0:
+            return None, NO_REQUIRED_ASSIGNABLE
+    return quota, None
+
+
+def _miss_months(
+    facts: LearnerMonth, rules: MonthRules, period: Period, missed: bool
+) -> tuple[str, ...]:
+    """Labels of the months with a miss within the window ending with `period`, oldest first."""
+    window = [p.label for p in months_back(period, rules.window_months)]
+    earlier = set(facts.months_with_misses_before) - {period.label}
+    return tuple(
+        label for label in window if label in earlier or (missed and label == period.label)
+    )
+
+
+def judge(facts: LearnerMonth, rules: MonthRules, period: Period, closed_at: datetime) -> Verdict:
+    """The verdict of one learner for one ended month, closed at `closed_at` (UTC)."""
+    if period.kind != "month":
+        raise ValueError(f"verdicts are monthly, not per {period.kind}")
+    closed_at = _utc(closed_at, "closed_at")
+    quota, exempt = required_quota(facts, rules, period)
+    completions = tuple(
+        sorted(
+            (
+                (key, _utc(when, "completed_at"))
+                for key, when in facts.required_completed_at.items()
+            ),
+            key=lambda kv: (kv[1], kv[0]),
+        )
+    )
+    completions = tuple((key, when) for key, when in completions if period.contains(when))
+    quota_met = None if quota is None else len(completions) >= quota
+    missed = missed_tasks(facts, rules, period)
+    months = _miss_months(facts, rules, period, bool(missed))
+
+    consequences: list[str] = []
+    if quota_met is False:
+        consequences.append(QUOTA_WARNING)
+    starts = ends = None
+    if len(missed) >= rules.missed_to_suspend and not facts.already_revoked:
+        consequences.append(MISSED_TASKS_SUSPENSION)
+        starts, ends = closed_at, closed_at + timedelta(days=rules.suspension_days)
+    if missed and len(months) >= rules.months_with_misses and not facts.already_revoked:
+        consequences.append(REVOCATION)
+    return Verdict(
+        user_id=facts.user_id,
+        period_label=period.label,
+        quota_required=quota,
+        required_completed=len(completions),
+        quota_met=quota_met,
+        missed=missed,
+        months_with_misses=len(months),
+        consequences=tuple(consequences),
+        exempt=exempt,
+        suspension_starts_at=starts,
+        suspension_ends_at=ends,
+        completions=completions,
+        miss_months=months,
+    )
+
+
+def judge_many(
+    learners: Iterable[LearnerMonth], rules: MonthRules, period: Period, closed_at: datetime
+) -> list[Verdict]:
+    """Verdicts for a chunk of learners, in the order given (the facts are already in memory)."""
+    return [judge(facts, rules, period, closed_at) for facts in learners]
