@@ -113,7 +113,7 @@ locks:  ## Re-pin the test environments (run once per Python)
 	python3.12 -m piptools compile -q --strip-extras --allow-unsafe -o requirements/test-py312.txt requirements/test.in
 
 bench: $(STAMP)
-	for f in benchmarks/*.py; do $(PY) $$f; done
+	for f in benchmarks/[!_]*.py; do $(PY) $$f; done
 
 clean-demo:
 	rm -rf var

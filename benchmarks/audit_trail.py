@@ -27,31 +27,14 @@ from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = os.environ.get("ELEARN_BENCH_MYSQL_DB", "elearn_bench_audit")
-MARIADB = {
-    "ENGINE": "django.db.backends.mysql",
-    "NAME": BENCH_DB,
-    "USER": os.environ.get("ELEARN_BENCH_MYSQL_USER", "root"),
-    "PASSWORD": os.environ.get("ELEARN_BENCH_MYSQL_PASSWORD", ""),
-    "HOST": os.environ.get("ELEARN_BENCH_MYSQL_HOST", "127.0.0.1"),
-    "PORT": os.environ.get("ELEARN_BENCH_MYSQL_PORT", "3306"),
-    "OPTIONS": {"charset": "utf8mb4"},
-}
+from _db import mariadb, mysql_admin  # noqa: E402 (the script's own folder)
+
+MARIADB = mariadb("elearn_bench_audit")
+BENCH_DB = MARIADB["NAME"]
 
 
 def _mysql_admin(statement: str) -> None:
-    import MySQLdb
-
-    conn = MySQLdb.connect(
-        host=MARIADB["HOST"],
-        port=int(MARIADB["PORT"]),
-        user=MARIADB["USER"],
-        passwd=MARIADB["PASSWORD"],
-    )
-    try:
-        conn.cursor().execute(statement)
-    finally:
-        conn.close()
+    mysql_admin(MARIADB, statement)
 
 
 def _setup(backend: str, var: str) -> None:
