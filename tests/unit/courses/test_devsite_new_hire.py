@@ -6,13 +6,12 @@ due date and enrols them in the (fake) host course, once.
 """
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.helpers.devsite import run_site
 
 ROOT = Path(__file__).resolve().parents[3]
 SAFETY = "course-v1:ElearnDemo+SAFE101+2026"
@@ -38,23 +37,10 @@ FACTS = textwrap.dedent(
 )
 
 
-def _site(args, var):
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="conf.devsite.settings",
-        ELEARN_DEVSITE_VAR=str(var),
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("ELEARN_POLICY_FILE", None)
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-
-
 # P-14, P-15: hired as an engineer -> Workplace Safety, due in 30 days, enrolled; once.
 @pytest.mark.parametrize("runs", [2])
 def test_a_new_engineer_gets_workplace_safety_with_its_due_date(tmp_path, runs):
-    built = _site(["manage.py", "elearn_demo", "--reset"], tmp_path)
+    built = run_site(["manage.py", "elearn_demo", "--reset"], tmp_path)
     assert built.returncode == 0, built.stderr[-3000:]
     csv = tmp_path / "hire.csv"
     csv.write_text(
@@ -63,15 +49,17 @@ def test_a_new_engineer_gets_workplace_safety_with_its_due_date(tmp_path, runs):
         encoding="utf-8",
     )
     passwords = tmp_path / "passwords.csv"
-    hired = _site(
+    hired = run_site(
         ["manage.py", "elearn_provision", "--csv", str(csv), "--passwords-out", str(passwords)],
         tmp_path,
     )
     assert hired.returncode == 0, hired.stderr[-3000:]
     for _ in range(runs):  # the tick's catch-up changes nothing more
-        ticked = _site(["manage.py", "elearn_tick", "--only", "courses.assignment_rules"], tmp_path)
+        ticked = run_site(
+            ["manage.py", "elearn_tick", "--only", "courses.assignment_rules"], tmp_path
+        )
         assert ticked.returncode == 0, ticked.stderr[-3000:]
-    facts = _site(["-c", FACTS], tmp_path)
+    facts = run_site(["-c", FACTS], tmp_path)
     assert facts.returncode == 0, facts.stderr[-3000:]
     assert json.loads(facts.stdout.strip().splitlines()[-1]) == [
         {"course": SAFETY, "source": "job_role", "days": 30, "enrolled": True, "withdrawn": False}

@@ -4,9 +4,6 @@ refuses bad input with exit 2 and writes nothing then; passing twice credits onc
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from io import StringIO
 from pathlib import Path
@@ -17,6 +14,7 @@ from django.core.management.base import CommandError
 
 from elearn_plugin.courses.models import CourseCompletion, CoursePassing
 from elearn_plugin.ledger.models import LedgerEntry
+from tests.helpers.devsite import run_site
 from tests.unit.courses import completion_fixtures
 from tests.unit.courses.completion_fixtures import COURSE, CREDITS, V1, V2, at, watch
 
@@ -138,26 +136,13 @@ WATCH_AND_PASS = textwrap.dedent(
 )
 
 
-def _site(args, var):
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="conf.devsite.settings",
-        ELEARN_DEVSITE_VAR=str(var),
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("ELEARN_POLICY_FILE", None)
-    return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
-
-
 # P-17, P-20: on the standalone site, a learner who passes the demo course's exam and watches
 # its video gets the course's completion, credited once.
 def test_the_standalone_site_completes_the_workbench_course(tmp_path):
-    built = _site(["manage.py", "elearn_demo", "--reset"], tmp_path)
+    built = run_site(["manage.py", "elearn_demo", "--reset"], tmp_path)
     assert built.returncode == 0, built.stderr[-3000:]
     assert "elearn_fake_pass" in built.stdout
-    run = _site(["-c", WATCH_AND_PASS], tmp_path)
+    run = run_site(["-c", WATCH_AND_PASS], tmp_path)
     assert run.returncode == 0, run.stderr[-3000:]
     facts = json.loads(run.stdout.strip().splitlines()[-1])
     assert len(facts["videos"]) == 1 and "tracked_video" in facts["videos"][0]

@@ -1,9 +1,6 @@
 """`elearn_demo`: the standalone site's demo organisation, on a throw-away database."""
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 import types
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +12,7 @@ from django.core.management import CommandError
 from elearn_plugin.loading.format import read_file
 from elearn_plugin.management.commands import elearn_demo
 from elearn_plugin.management.commands.elearn_demo import DEMO_FILE, shift_demo_dates
+from tests.helpers.devsite import run_site
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -64,29 +62,10 @@ CHECK_SITE = textwrap.dedent(
 )
 
 
-def _run(args, var, timeout=600):
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="conf.devsite.settings",
-        ELEARN_DEVSITE_VAR=str(var),
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("ELEARN_POLICY_FILE", None)
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
     var = tmp_path_factory.mktemp("devsite-var")
-    first = _run(["manage.py", "elearn_demo", "--reset"], var)
+    first = run_site(["manage.py", "elearn_demo", "--reset"], var)
     return var, first
 
 
@@ -110,7 +89,7 @@ def test_elearn_demo_builds_the_site_and_prints_the_logins(demo_site):
 def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
     var, first = demo_site
     assert first.returncode == 0, first.stderr[-3000:]
-    check = _run(["-c", CHECK_SITE], var)
+    check = run_site(["-c", CHECK_SITE], var)
     assert check.returncode == 0, check.stderr[-3000:]
     facts = json.loads(check.stdout.strip().splitlines()[-1])
     assert facts["learner_login"] == 302
@@ -136,7 +115,7 @@ def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
 def test_elearn_demo_again_without_reset_adds_nothing(demo_site):
     var, first = demo_site
     assert first.returncode == 0, first.stderr[-3000:]
-    again = _run(["manage.py", "elearn_demo"], var)
+    again = run_site(["manage.py", "elearn_demo"], var)
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Demo data loaded (0 new records)." in again.stdout
 
