@@ -82,11 +82,11 @@ def _report_statements(alias: str, vendor: str) -> _Statements:
         f"WHEN {ends} IS NULL OR {lifted} < {ends} THEN {lifted} ELSE {ends} END"
     )
     # Identifiers come from the models' metadata, quoted; values are always parameters.
-    latest_block_end = (  # noqa: S608
-        "(SELECT MAX({}) FROM {} WHERE {} = %s AND {} IN ({}) AND {} <= %s "
-        "AND ({} IS NULL OR {} > {}))"
+    # The learner's blocking sanctions that had started by a time (%s) and were not lifted
+    # before they started: read by the SELECT (their latest end), guarded by the UPDATE.
+    blocking = (  # noqa: S608
+        "FROM {} WHERE {} = %s AND {} IN ({}) AND {} <= %s AND ({} IS NULL OR {} > {})"
     ).format(
-        block_end,
         qn(sanctions.db_table),
         column("user", sanctions),
         column("kind", sanctions),
@@ -96,6 +96,7 @@ def _report_statements(alias: str, vendor: str) -> _Statements:
         lifted,
         starts,
     )
+    latest_block_end = f"(SELECT MAX({block_end}) {blocking})"
     select = "SELECT {}, {} FROM {} WHERE {} = %s AND {} = %s".format(  # noqa: S608
         ", ".join(qn(field.column) for field in fields),
         latest_block_end,
@@ -109,21 +110,7 @@ def _report_statements(alias: str, vendor: str) -> _Statements:
         qn(meta.pk.column),
         column("version"),
     )
-    guarded_update = (  # noqa: S608
-        "{} AND NOT EXISTS (SELECT 1 FROM {} WHERE {} = %s AND {} IN ({}) AND {} <= %s "
-        "AND ({} IS NULL OR {} > {}) AND {} > %s)"
-    ).format(
-        update,
-        qn(sanctions.db_table),
-        column("user", sanctions),
-        column("kind", sanctions),
-        ", ".join(["%s"] * len(kinds)),
-        starts,
-        lifted,
-        lifted,
-        starts,
-        block_end,
-    )
+    guarded_update = f"{update} AND NOT EXISTS (SELECT 1 {blocking} AND {block_end} > %s)"
     return _Statements(
         select,
         update,
