@@ -55,27 +55,6 @@ def user_target(user_id: int) -> str:
 
 
 @pytest.fixture
-def tree(db):
-    """group -> (hq -> sales, sub -> sub_it), built by a fixture principal, so that the
-    `no_principal` tests below can use it too."""
-    with audit.acting_as("system:fixtures"):
-        group, _ = services.create_unit("group", "Group", kind="subsidiary")
-        hq, _ = services.create_unit("hq", "Headquarters", parent_id=group.id)
-        sales, _ = services.create_unit("sales", "Sales", parent_id=hq.id)
-        sub, _ = services.create_unit("sub", "Subsidiary", parent_id=group.id, kind="subsidiary")
-        sub_it, _ = services.create_unit("sub-it", "Subsidiary IT", parent_id=sub.id)
-    return {"group": group, "hq": hq, "sales": sales, "sub": sub, "sub_it": sub_it}
-
-
-@pytest.fixture
-def roles(db):
-    with audit.acting_as("system:fixtures"):
-        clerk, _ = services.upsert_job_role("clerk", "Clerk")
-        engineer, _ = services.upsert_job_role("engineer", "Engineer")
-    return {"clerk": clerk, "engineer": engineer}
-
-
-@pytest.fixture
 def clean(tree, roles):
     """The tree and the roles, with the events their fixtures recorded forgotten."""
     assert {e.actor_system for e in AuditEvent.objects.all()} == {"system:fixtures"}
