@@ -72,13 +72,20 @@ def _users(n: int) -> list[int]:
 @contextlib.contextmanager
 def _trail_off(services):
     """The writer as it was before the trail: no read-back of its rows, no events."""
-    saved = services._audit_imposed, services._created_now
+    from elearn_plugin.core.upsert import insert_ignoring_conflicts
+
+    saved = services._audit_imposed, services.insert_returning_ours
     services._audit_imposed = lambda actor, rows: None
-    services._created_now = lambda chunk, now: []
+
+    def insert_only(model, objs, *_marker_args):
+        insert_ignoring_conflicts(model, objs)
+        return []  # no rows read back, so no events
+
+    services.insert_returning_ours = insert_only
     try:
         yield
     finally:
-        services._audit_imposed, services._created_now = saved
+        services._audit_imposed, services.insert_returning_ours = saved
 
 
 def _clear() -> None:

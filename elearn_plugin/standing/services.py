@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.core.upsert import insert_ignoring_conflicts
+from elearn_plugin.core.upsert import insert_returning_ours
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.standing.blocks import (  # noqa: F401 - the readers of ADR 0001
     BLOCKING_KINDS,
@@ -232,7 +232,7 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
     with transaction.atomic():
         for chunk in chunked(unique, CHUNK):
             # The database's own count: a row a concurrent writer inserted is not ours (P-33).
-            inserted = insert_ignoring_conflicts(
+            ours = insert_returning_ours(
                 Sanction,
                 [
                     Sanction(
@@ -248,10 +248,11 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
                     )
                     for s in chunk
                 ],
+                ("user_id", "kind", "source"),
+                "created_at",
             )
-            if inserted:
-                _audit_imposed(who, _created_now(chunk, now))
-            created += inserted
+            _audit_imposed(who, ours)
+            created += len(ours)
         invalidate(s.user_id for s in unique)
         # Every learner of a block in the input: one already blocked has no tokens left, so
         # a repeated run deletes nothing.
@@ -260,16 +261,6 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
         )
     log.info("bulk sanctions: %s given, %s created", len(unique), created)
     return created
-
-
-def _created_now(chunk: Sequence[SanctionSpec], now: datetime) -> list[Sanction]:
-    """The chunk's rows this call inserted: their `created_at` is this call's `now` (a row a
-    concurrent writer inserted carries its own time), so each gets one audit event."""
-    keys = {(s.user_id, s.kind, s.source) for s in chunk}
-    rows = Sanction.objects.filter(
-        user_id__in={k[0] for k in keys}, source__in={k[2] for k in keys}, created_at=now
-    )
-    return [row for row in rows if (row.user_id, row.kind, row.source) in keys]
 
 
 def lift(sanction_id: int, *, actor, reason: str) -> Sanction:
