@@ -27,6 +27,8 @@ globals().update(fresh_collections())
 INSTALLED_APPS.append("oauth2_provider")  # noqa: F405
 # The LMS's grades app (persisted course grades); Studio does not install it.
 INSTALLED_APPS.append("lms.djangoapps.grades.apps.GradesConfig")  # noqa: F405
+# The LMS's user API app: the learners' preferences, their language among them.
+INSTALLED_APPS.append("openedx.core.djangoapps.user_api.apps.UserApiConfig")  # noqa: F405
 MIDDLEWARE.insert(0, "crum.CurrentRequestUserMiddleware")  # noqa: F405
 AUTHENTICATION_BACKENDS = [
     "openedx.core.djangoapps.oauth_dispatch.dot_overrides.backends."

@@ -1,5 +1,10 @@
-"""Stand-in of openedx-platform `lms/djangoapps/course_api/blocks/api.py` (imported by
-edx-completion's views); the harness has no block structures to answer from."""
+"""Stand-in of openedx-platform `lms/djangoapps/course_api/blocks/api.py`.
+
+Only edx-completion's views module imports it (at import time); neither the plugin nor the
+harness calls it. What a learner sees is read through the course blocks API instead
+(`lms/djangoapps/course_blocks/api.py`, stand-in beside it, used by `host/visibility.py`), so
+a call here means a new contact that needs its own stand-in: it fails loudly.
+"""
 
 
 def get_blocks(*args, **kwargs):
