@@ -286,6 +286,24 @@ def test_open_session_ends_and_the_login_cookies_go(client, learner):  # P-8
     assert "_auth_user_id" not in client.session
 
 
+def test_ending_the_session_announces_the_user_change_to_safe_sessions(
+    client, learner, monkeypatch
+):  # P-8
+    """The LMS's safe-sessions middleware (openedx/core/djangoapps/safe_sessions/middleware.py)
+    would take the sign-out for a session mix-up unless it is announced as expected."""
+    from openedx.core.djangoapps.safe_sessions import middleware as safe  # noqa: PLC0415
+
+    announced = []
+    real = safe.mark_user_change_as_expected
+    monkeypatch.setattr(
+        safe, "mark_user_change_as_expected", lambda uid: (announced.append(uid), real(uid))
+    )
+    assert sign_in(client, "ada", PASSWORD).status_code == 200
+    block(learner)
+    assert client.get("/elearn/standing/me/").status_code == 403
+    assert announced == [None]  # signed out, announced before the logout
+
+
 # --- P-2: the first sign-in through the MFE leads to the password change ----------------------
 
 
