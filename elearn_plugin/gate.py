@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +24,8 @@ REASON_LABELS = {
     "missed_tasks": gettext_lazy("missed learning tasks"),
     "illegal_upload": gettext_lazy("illegal content uploaded"),
     "departure": gettext_lazy("departure from the organisation"),
+    "quota_shortfall": gettext_lazy("fewer required courses completed than the monthly quota"),
+    "missed_task_months": gettext_lazy("months with missed learning tasks"),
 }
 _CODES = {"suspension": "suspended", "revocation": "revoked", "freeze": "frozen"}
 
@@ -45,11 +48,55 @@ def format_end(ends_at: datetime) -> str:
 
 
 def reason_text(block: Block) -> str:
-    """The reason a learner reads: the recorded text, else the label of its code."""
+    """The reason a learner reads: the recorded text, else the label of its code, then the
+    evidence that decided it (the tasks missed with their due dates, the months counted)."""
     if block.reason:
-        return block.reason
-    label = REASON_LABELS.get(block.reason_code)
-    return str(label) if label is not None else block.reason_code
+        reason = block.reason
+    else:
+        label = REASON_LABELS.get(block.reason_code)
+        reason = str(label) if label is not None else block.reason_code
+    facts = evidence_text(block.evidence)
+    return f"{reason} ({facts})" if facts else reason
+
+
+def _local(value: object) -> str:
+    """An ISO time of the evidence as `YYYY-MM-DD HH:MM` in the policy's zone."""
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        return str(value)
+    return timezone.localtime(parsed, display_tz()).strftime("%Y-%m-%d %H:%M")
+
+
+def evidence_text(evidence: dict | None) -> str:
+    """The facts of a month close's consequence in one line; empty for other sanctions."""
+    if not isinstance(evidence, dict) or not evidence.get("period"):
+        return ""
+    period = str(evidence["period"])
+    missed = evidence.get("missed") or []
+    months = evidence.get("miss_months") or []
+    parts = []
+    if missed:
+        tasks = "; ".join(
+            _("%(course)s due %(due)s")
+            % {"course": m.get("course_key"), "due": _local(m.get("due_at"))}
+            for m in missed
+            if isinstance(m, dict)
+        )
+        parts.append(_("missed in %(period)s: %(tasks)s") % {"period": period, "tasks": tasks})
+    if len(months) > 1:
+        parts.append(
+            _("months with missed tasks: %(months)s") % {"months": ", ".join(map(str, months))}
+        )
+    if not parts and evidence.get("quota_required") is not None:
+        parts.append(
+            _("%(done)s of %(required)s required courses completed in %(period)s")
+            % {
+                "done": evidence.get("required_completed"),
+                "required": evidence.get("quota_required"),
+                "period": period,
+            }
+        )
+    return "; ".join(parts)
 
 
 def describe_block(block: Block) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -44,11 +43,11 @@ def policy_job(now: datetime) -> dict:
     The policy is a file the operator edits, not a row a writer saves, so the tick notices
     a new digest and records `policy.activated` with the digests before and after.
     """
-    from elearn_plugin.policy.runtime import configured_path, get_policy  # noqa: PLC0415
+    from elearn_plugin.policy.runtime import file_digest, get_policy  # noqa: PLC0415
 
     try:
         get_policy()  # only a valid policy is in force; an invalid one is the check's error
-        digest = hashlib.sha256(configured_path().read_bytes()).hexdigest()
+        digest = file_digest()
     except Exception as exc:  # noqa: BLE001 - reported in the summary; the check names it
         return {"recorded": False, "error": type(exc).__name__}
     last = (

@@ -32,6 +32,16 @@ VERBS: dict[str, frozenset[str]] = {
     # Standing (P-4, P-5, P-8, P-21..P-23)
     "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
     "sanction.lifted": frozenset({"kind_code", "reason_code"}),
+    # Month close (P-16, P-21..P-23, P-33): standings are recorded per chunk, sanctions each
+    "month_close.started": frozenset({"period_code", "digest_key", "chunk_count"}),
+    "month_close.chunk_judged": frozenset(
+        {"period_code", "first_user_id", "last_user_id", "count", "sanctioned_count"}
+    ),
+    "month_close.held": frozenset({"period_code", "count", "sanctioned_count"}),
+    "month_close.confirmed": frozenset({"period_code"}),
+    "month_close.closed": frozenset(
+        {"period_code", "count", "warning_count", "suspension_count", "revocation_count"}
+    ),
     # Kill switch and policy (P-33)
     "learning.switched": frozenset({"enabled"}),
     "policy.activated": frozenset({"digest_key", "previous_key"}),
@@ -79,7 +89,7 @@ def _clean_value(verb: str, key: str, value: object) -> object:
     problem = f"{verb}: {key}"
     if value is None:
         return None
-    if key.endswith(("_id", "_days")) or key in {"seconds", "count", "attendee_count"}:
+    if key.endswith(("_id", "_days", "_count")) or key in {"seconds", "count"}:
         if not _is_int(value):
             raise AuditError(f"{problem} must be an integer")
         return value

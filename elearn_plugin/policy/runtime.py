@@ -6,6 +6,7 @@ again without a restart; an invalid file is never replaced by defaults.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
@@ -72,6 +73,12 @@ def get_policy() -> Policy:
         return load_configured_policy()
     except PolicyError as exc:
         raise PolicyNotConfigured(exc.problems) from exc
+
+
+def file_digest(path: str | Path | None = None) -> str:
+    """SHA-256 of a policy file's bytes (the configured one by default): the content hash a
+    closed month and the `policy.activated` audit event record."""
+    return hashlib.sha256(Path(path or configured_path()).read_bytes()).hexdigest()
 
 
 def reset_policy_cache() -> None:

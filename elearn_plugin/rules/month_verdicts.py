@@ -38,11 +38,21 @@ The rules, precisely:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from elearn_plugin.rules.intervals import (  # noqa: F401 - part of this module's interface
+    Interval,
+    as_utc,
+    clip,
+    effective_due,
+    length,
+    merge,
+    overlap,
+)
 from elearn_plugin.rules.periods import Period, months_back
 
 EXEMPT = "exempt"
@@ -73,29 +83,8 @@ EXEMPT_REASONS: tuple[str, ...] = (
 _MICRO = timedelta(microseconds=1)
 
 
-def _utc(when: datetime, what: str) -> datetime:
-    """An aware instant in UTC; naive times are refused because they name no instant."""
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError(f"{what} is naive: pass an aware (UTC) datetime")
-    return when.astimezone(UTC)
-
-
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat()
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A half-open UTC interval `[start, end)`: membership, employment, suspension or freeze."""
-
-    start: datetime
-    end: datetime
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "start", _utc(self.start, "Interval.start"))
-        object.__setattr__(self, "end", _utc(self.end, "Interval.end"))
-        if self.end < self.start:
-            raise ValueError(f"interval ends before it starts: {self.start} > {self.end}")
 
 
 @dataclass(frozen=True)
@@ -108,11 +97,11 @@ class Task:
     withdrawn_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "due_at", _utc(self.due_at, "Task.due_at"))
+        object.__setattr__(self, "due_at", as_utc(self.due_at, "Task.due_at"))
         for name in ("completed_at", "withdrawn_at"):
             value = getattr(self, name)
             if value is not None:
-                object.__setattr__(self, name, _utc(value, f"Task.{name}"))
+                object.__setattr__(self, name, as_utc(value, f"Task.{name}"))
 
 
 @dataclass(frozen=True)
@@ -230,68 +219,50 @@ class Verdict:
         }
 
 
-def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
-    """Sorted, non-empty, non-overlapping intervals covering the same time (touching ones join)."""
-    merged: list[Interval] = []
-    for item in sorted(intervals, key=lambda i: (i.start, i.end)):
-        if item.end <= item.start:
-            continue
-        if merged and item.start <= merged[-1].end:
-            if item.end > merged[-1].end:
-                merged[-1] = Interval(merged[-1].start, item.end)
-        else:
-            merged.append(item)
-    return tuple(merged)
-
-
-def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> tuple[Interval, ...]:
-    """The merged parts of intervals inside `[start, end)`."""
-    bounds = ((max(i.start, start), min(i.end, end)) for i in merge(intervals))
-    return tuple(Interval(a, b) for a, b in bounds if a < b)
-
-
-def _length(intervals: Iterable[Interval]) -> timedelta:
-    return sum((i.end - i.start for i in intervals), timedelta())
-
-
-def _overlap(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> timedelta:
-    """Total time both merged interval sets cover."""
-    total = timedelta()
-    for x in a:
-        for y in b:
-            start, end = max(x.start, y.start), min(x.end, y.end)
-            if start < end:
-                total += end - start
-    return total
-
-
-def effective_due(due_at: datetime, blocked: Iterable[Interval]) -> datetime:
-    """The due time shifted out of blocked stretches: `[s, e)` holding it gives `e + (due - s)`."""
-    due = _utc(due_at, "due_at")
-    for block in merge(blocked):
-        if block.start <= due < block.end:
-            due = due + (block.end - block.start)
-    return due
-
-
 def _is_active(when: datetime, active: tuple[Interval, ...]) -> bool:
     return any(i.start <= when < i.end for i in active)
 
 
-def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
-    """The tasks judged in `period` that were missed, ordered by effective due time, then key."""
+def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
+    """Every task of `facts` missed at its effective due time, whatever month that falls in."""
     active = merge(facts.active)
+    blocked = merge(facts.blocked) if rules.shift_due_in_block else ()
     missed = []
     for task in facts.tasks:
-        due = effective_due(task.due_at, facts.blocked) if rules.shift_due_in_block else task.due_at
-        if not period.contains(due) or not _is_active(due, active):
+        due = effective_due(task.due_at, blocked) if blocked else task.due_at
+        if not _is_active(due, active):
             continue
         if task.completed_at is not None and task.completed_at <= due:
             continue
         if task.withdrawn_at is not None and task.withdrawn_at <= due:
             continue
         missed.append(MissedTask(task.course_key, due, task.due_at))
+    return missed
+
+
+def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
+    """The tasks judged in `period` that were missed, ordered by effective due time, then key."""
+    missed = [m for m in _misses(facts, rules) if period.contains(m.due_at)]
     return tuple(sorted(missed, key=lambda m: (m.due_at, m.course_key)))
+
+
+def months_with_a_miss(
+    facts: LearnerMonth, rules: MonthRules, months: Sequence[Period]
+) -> frozenset[str]:
+    """Labels of those `months` in which `facts` has a missed task, in one pass over the tasks.
+
+    The same judgement as `missed_tasks` month by month, for the loader that needs a whole
+    revocation window of them per learner.
+    """
+    if not months:
+        return frozenset()
+    starts = [month.start_utc for month in months]
+    labels: set[str] = set()
+    for miss in _misses(facts, rules):
+        index = bisect_right(starts, miss.due_at) - 1
+        if index >= 0 and months[index].contains(miss.due_at):
+            labels.add(months[index].label)
+    return frozenset(labels)
 
 
 def required_quota(
@@ -313,13 +284,13 @@ def required_quota(
         if rules.left_mid_month == EXEMPT:
             return None, LEFT_MID_MONTH
         if rules.left_mid_month == PRORATE:
-            gaps = _length(
+            gaps = length(
                 Interval(a.end, b.start) for a, b in zip(active, active[1:], strict=False)
             )
             counted -= (end - active[-1].end) + gaps
     if rules.blocked_days == EXEMPT:
-        blocked = _overlap(active, clip(facts.blocked, start, end))
-        if blocked == _length(active):
+        blocked = overlap(active, clip(facts.blocked, start, end))
+        if blocked == length(active):
             return None, BLOCKED_ALL_MONTH
         counted -= blocked
     month = (end - start) // _MICRO
@@ -346,12 +317,12 @@ def judge(facts: LearnerMonth, rules: MonthRules, period: Period, closed_at: dat
     """The verdict of one learner for one ended month, closed at `closed_at` (UTC)."""
     if period.kind != "month":
         raise ValueError(f"verdicts are monthly, not per {period.kind}")
-    closed_at = _utc(closed_at, "closed_at")
+    closed_at = as_utc(closed_at, "closed_at")
     quota, exempt = required_quota(facts, rules, period)
     completions = tuple(
         sorted(
             (
-                (key, _utc(when, "completed_at"))
+                (key, as_utc(when, "completed_at"))
                 for key, when in facts.required_completed_at.items()
             ),
             key=lambda kv: (kv[1], kv[0]),

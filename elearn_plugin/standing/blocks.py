@@ -32,6 +32,8 @@ class Block:
     reason_code: str
     reason: str
     ends_at: datetime | None
+    # What decided it (the sanction's evidence): shown to the learner when refused.
+    evidence: dict | None = None
 
 
 def _cache_key(user_id: int) -> str:
@@ -58,7 +60,7 @@ def _compute(user_id: int, now: datetime) -> tuple[Block | None, datetime | None
     ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
     active = []
     changes: list[datetime] = []
-    for row in rows.only("kind", "reason_code", "reason", "starts_at", "ends_at", "pk"):
+    for row in rows.only("kind", "reason_code", "reason", "starts_at", "ends_at", "pk", "evidence"):
         if row.starts_at > now:
             changes.append(row.starts_at)
             continue
@@ -75,7 +77,11 @@ def _compute(user_id: int, now: datetime) -> tuple[Block | None, datetime | None
 
     best = max(active, key=rank)
     block = Block(
-        kind=best.kind, reason_code=best.reason_code, reason=best.reason, ends_at=best.ends_at
+        kind=best.kind,
+        reason_code=best.reason_code,
+        reason=best.reason,
+        ends_at=best.ends_at,
+        evidence=best.evidence or None,
     )
     return block, min(changes, default=None)
 
@@ -92,7 +98,11 @@ def active_block(user_id: int, now: datetime | None = None) -> Block | None:
         if computed_at <= now and (valid_until is None or now < valid_until):
             return Block(*data) if data else None
     block, valid_until = _compute(user_id, now)
-    data = (block.kind, block.reason_code, block.reason, block.ends_at) if block else ()
+    data = (
+        (block.kind, block.reason_code, block.reason, block.ends_at, block.evidence)
+        if block
+        else ()
+    )
     cache.set(key, (generation, now, valid_until, data), CACHE_SECONDS)
     return block
 

@@ -56,6 +56,9 @@ class Sanction(models.Model):
         verbose_name=_("lifted by"),
     )
     lift_reason = models.TextField(_("reason for lifting"), blank=True, default="")
+    # The facts that decided it (a month close's missed tasks with their due dates, the
+    # completions counted): ids, course keys, labels and ISO times only.
+    evidence = models.JSONField(_("evidence"), default=dict, blank=True)
 
     class Meta:
         app_label = "elearn_plugin"

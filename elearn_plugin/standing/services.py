@@ -9,12 +9,14 @@ delete per chunk (`host.tokens`); their browser sessions end on their next reque
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +44,7 @@ KINDS = frozenset(SanctionKind.values)
 UNTIL_LIFTED = (SanctionKind.REVOCATION, SanctionKind.FREEZE)
 
 CHUNK = 500
+MAX_EVIDENCE = 16_000
 _REASON_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -64,6 +67,7 @@ class SanctionSpec:
     reason: str = ""
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    evidence: dict | None = None
 
 
 def revoke_tokens_after_commit(user_ids: Iterable[int]) -> None:
@@ -121,6 +125,7 @@ def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
         raise SanctionError(_("Revocations and freezes last until lifted; give no end."))
     elif spec.ends_at is not None and spec.ends_at <= starts_at:
         raise SanctionError(_("The end must come after the start."))
+    evidence = _clean_evidence(spec.evidence)
     return SanctionSpec(
         user_id=spec.user_id,
         kind=spec.kind,
@@ -129,7 +134,23 @@ def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
         reason=spec.reason or "",
         starts_at=starts_at,
         ends_at=spec.ends_at,
+        evidence=evidence,
     )
+
+
+def _clean_evidence(evidence: object) -> dict:
+    """The evidence as stored: a JSON object of at most `MAX_EVIDENCE` characters."""
+    if evidence is None:
+        return {}
+    if not isinstance(evidence, dict):
+        raise SanctionError(_("The evidence must be a mapping of facts."))
+    try:
+        text = json.dumps(evidence, cls=DjangoJSONEncoder, sort_keys=True)
+    except (TypeError, ValueError):
+        raise SanctionError(_("The evidence must hold plain values only.")) from None
+    if len(text) > MAX_EVIDENCE:
+        raise SanctionError(_("The evidence is too long."))
+    return json.loads(text)
 
 
 def _audit_imposed(actor, sanctions: Iterable[Sanction]) -> None:
@@ -171,6 +192,7 @@ def impose(
     reason: str = "",
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
+    evidence: dict | None = None,
     actor=None,
 ) -> tuple[Sanction, bool]:
     """Impose one sanction; imposing the same (user, kind, source) again changes nothing."""
@@ -183,6 +205,7 @@ def impose(
             reason=reason,
             starts_at=starts_at,
             ends_at=ends_at,
+            evidence=evidence,
         ),
         timezone.now(),
     )
@@ -199,6 +222,7 @@ def impose(
                 "reason": spec.reason,
                 "starts_at": spec.starts_at,
                 "ends_at": spec.ends_at,
+                "evidence": spec.evidence,
                 "created_by_id": who.user_id,
             },
         )
@@ -243,6 +267,7 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
                         source=s.source,
                         starts_at=s.starts_at,
                         ends_at=s.ends_at,
+                        evidence=s.evidence,
                         created_at=now,
                         created_by_id=who.user_id,
                     )

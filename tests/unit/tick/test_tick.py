@@ -24,6 +24,7 @@ def jobs(db):
     saved = dict(registry.JOBS)
     saved_hooks = list(registry.UNCLOSED_PERIOD_HOOKS)
     registry.JOBS.clear()
+    registry.UNCLOSED_PERIOD_HOOKS.clear()
     calls: list[str] = []
 
     @registry.register_job("alpha")

@@ -7,9 +7,10 @@ size** (assignments, completions, required course keys, memberships, sanctions),
 `values_list` on `user_id__in=<chunk>`, and groups the rows in memory. The caller chunks:
 one call should not get more ids than the database accepts in one `IN` list.
 
-No standings of earlier months are stored yet, so the months with misses before this one
-(P-23) are recomputed here by judging each earlier month of the window with the pure
-`missed_tasks` on the same tasks, memberships and blocks.
+The months with misses before this one (P-23) are judged here again, in one pass over each
+learner's tasks (`months_with_a_miss`), on the same tasks, memberships and blocks: a month
+closed earlier decided alike unless its facts changed since, and a window reaching back
+before the first close still counts what the rows say.
 
 Choices made here, so every close decides alike:
 
@@ -28,6 +29,8 @@ Choices made here, so every close decides alike:
   month's end changes no verdict of this month or an earlier one (a due time inside the
   block moves past the block's end, so past the month either way) and makes a re-run after
   a later lift decide the same.
+- **Unit** of the standing: the unit of the learner's last stay that began before the
+  month's end.
 - **Already revoked**: a revocation with no `lifted_at` that starts before the month ends.
 """
 
@@ -56,7 +59,7 @@ from elearn_plugin.rules.month_verdicts import (
     clip,
     effective_due,
     merge,
-    missed_tasks,
+    months_with_a_miss,
 )
 from elearn_plugin.rules.periods import Period, months_back
 from elearn_plugin.standing.models import Sanction, SanctionKind
@@ -171,7 +174,7 @@ def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: P
     membership_rows = list(
         Membership.objects.filter(user_id__in=user_ids, valid_from__lt=period.end_utc)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=window_start))
-        .values_list("user_id", "valid_from", "valid_to")
+        .values_list("user_id", "valid_from", "valid_to", "unit_id")
     )
     # No lower bound on blocks: one long before the window can still shift a task into it.
     sanction_rows = list(
@@ -190,12 +193,19 @@ def load_month_facts(user_ids: Sequence[int], period: Period, policy: Policy) ->
     Five queries for the chunk whatever its size; a learner without any row gets empty
     facts (and is judged `not_employed`). `period` is a month of the policy's zone.
     """
+    return load_chunk(user_ids, period, policy)[0]
+
+
+def load_chunk(
+    user_ids: Sequence[int], period: Period, policy: Policy
+) -> tuple[list[LearnerMonth], dict[int, int]]:
+    """`load_month_facts`, and each learner's unit id at the month's end (same five queries)."""
     if period.kind != "month":
         raise ValueError(f"month facts are monthly, not per {period.kind}")
     rules = month_rules(policy)
     ids = sorted({int(user_id) for user_id in user_ids})
     if not ids:
-        return []
+        return [], {}
     window = months_back(period, rules.window_months)
     window_start, end = window[0].start_utc, period.end_utc
     assignment_rows, completion_rows, required, membership_rows, sanction_rows = _rows(
@@ -206,15 +216,19 @@ def load_month_facts(user_ids: Sequence[int], period: Period, policy: Policy) ->
     tasks_of = _group_tasks(assignment_rows, completed)
     blocked_of, revoked = _block_intervals(sanction_rows, end)
     active_of: dict[int, list[Interval]] = defaultdict(list)
-    for user_id, valid_from, valid_to in membership_rows:
+    unit_of: dict[int, tuple[datetime, int]] = {}
+    for user_id, valid_from, valid_to, unit_id in membership_rows:
         stay_end = end if valid_to is None else min(valid_to, end)
         if stay_end > valid_from:
             active_of[user_id].append(Interval(valid_from, stay_end))
+        if user_id not in unit_of or unit_of[user_id][0] < valid_from:
+            unit_of[user_id] = (valid_from, unit_id)
     required_done: dict[int, dict[str, datetime]] = defaultdict(dict)
     for (user_id, key), at in completed.items():
         if key in required and period.contains(at):
             required_done[user_id][key] = at
 
+    earlier = window[:-1]
     facts: list[LearnerMonth] = []
     for user_id in ids:
         blocked = merge(blocked_of.get(user_id, ()))
@@ -222,7 +236,11 @@ def load_month_facts(user_ids: Sequence[int], period: Period, policy: Policy) ->
         judged_at: dict[str, datetime] = {}
         tasks: list[Task] = []
         for task in tasks_of.get(user_id, ()):
-            due = effective_due(task.due_at, blocked) if rules.shift_due_in_block else task.due_at
+            due = (
+                effective_due(task.due_at, blocked)
+                if rules.shift_due_in_block and blocked
+                else task.due_at
+            )
             judged_at[task.course_key] = due
             if task.due_at < end and due >= window_start:
                 tasks.append(task)
@@ -233,9 +251,7 @@ def load_month_facts(user_ids: Sequence[int], period: Period, policy: Policy) ->
         # The earlier months are judged with every stay of the window: a task is missed only
         # when the learner was active at its due time, whichever month that falls in.
         history = LearnerMonth(user_id, tuple(tasks), active=active, blocked=blocked)
-        before = frozenset(
-            month.label for month in window[:-1] if missed_tasks(history, rules, month)
-        )
+        before = months_with_a_miss(history, rules, earlier) if tasks else frozenset()
         done = required_done.get(user_id, {})
         facts.append(
             LearnerMonth(
@@ -251,4 +267,4 @@ def load_month_facts(user_ids: Sequence[int], period: Period, policy: Policy) ->
                 ),
             )
         )
-    return facts
+    return facts, {user_id: unit for user_id, (_start, unit) in unit_of.items()}

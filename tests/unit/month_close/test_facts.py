@@ -28,7 +28,7 @@ from elearn_plugin.rules.month_verdicts import (
     judge,
 )
 from elearn_plugin.rules.periods import period_from_label
-from elearn_plugin.standing.month_facts import load_month_facts, month_rules
+from elearn_plugin.month_close.facts import load_month_facts, month_rules
 from elearn_plugin.standing.services import impose
 from tests.unit.policy.helpers import DEFAULT
 

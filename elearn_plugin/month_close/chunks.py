@@ -1,0 +1,189 @@
+"""The chunks of a month close: the plan by learner-id range, judging one, applying one.
+
+A chunk is about `CHUNK_LEARNERS` learners by id range. Judging a chunk reads its facts with
+the few set queries of `facts.load_chunk`, judges them (`rules.month_verdicts`) and writes its
+standing rows and one audit event in one transaction that also marks it judged; applying it
+writes its sanctions (through `standing.impose_bulk`, with their audit events) and messages
+(through the outbox) in one transaction that marks it applied. Each step first locks its
+chunk row and does nothing if the step is done, so a redelivered task, a second worker or a
+re-run adds nothing (P-33), and a worker killed halfway leaves its transaction unwritten.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from elearn_plugin import audit
+from elearn_plugin.month_close import consequences
+from elearn_plugin.month_close.facts import load_chunk, month_rules
+from elearn_plugin.month_close.models import CloseChunk, CloseStatus, MonthClose, Standing
+from elearn_plugin.org.models import Membership
+from elearn_plugin.outbox.services import enqueue_bulk
+from elearn_plugin.policy.schema import Policy
+from elearn_plugin.rules.month_verdicts import (
+    MISSED_TASKS_SUSPENSION,
+    QUOTA_WARNING,
+    REVOCATION,
+    judge_many,
+)
+from elearn_plugin.rules.periods import Period
+from elearn_plugin.standing.services import impose_bulk
+
+log = logging.getLogger(__name__)
+
+CHUNK_LEARNERS = 1000
+JUDGED = "judged"
+APPLIED = "applied"
+SKIPPED = "skipped"
+
+
+def population(period: Period):
+    """User ids of the learners judged for `period`: a membership during the month (so hired
+    before its end), as a values queryset ordered by id."""
+    return (
+        Membership.objects.filter(valid_from__lt=period.end_utc)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=period.start_utc))
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")
+    )
+
+
+def plan(close: MonthClose, period: Period, size: int = CHUNK_LEARNERS) -> int:
+    """Record the chunk plan of a close (in the caller's transaction); returns the chunks.
+
+    The plan is fixed once written: the ranges cover the learners known when the close
+    began, and a learner added later inside a range is judged with it.
+    """
+    ids = list(population(period))
+    chunks = [
+        CloseChunk(
+            close=close,
+            index=number,
+            first_user_id=ids[start],
+            last_user_id=ids[min(start + size, len(ids)) - 1],
+        )
+        for number, start in enumerate(range(0, len(ids), size))
+    ]
+    CloseChunk.objects.bulk_create(chunks)
+    return len(chunks)
+
+
+def _locked(close_id: int, index: int) -> CloseChunk | None:
+    return (
+        CloseChunk.objects.select_for_update()
+        .select_related("close")
+        .filter(close_id=close_id, index=index)
+        .first()
+    )
+
+
+def _counts(verdicts) -> dict[str, int]:
+    return {
+        "warnings": sum(QUOTA_WARNING in v.consequences for v in verdicts),
+        "suspensions": sum(MISSED_TASKS_SUSPENSION in v.consequences for v in verdicts),
+        "revocations": sum(REVOCATION in v.consequences for v in verdicts),
+        "sanctioned": sum(
+            any(c in consequences.SANCTIONING for c in v.consequences) for v in verdicts
+        ),
+    }
+
+
+def judge_chunk(close_id: int, index: int, policy: Policy, period: Period) -> str:
+    """Judge one chunk's learners and write their standings; SKIPPED when already judged."""
+    with transaction.atomic():
+        chunk = _locked(close_id, index)
+        if chunk is None or chunk.judged_at is not None:
+            return SKIPPED
+        close = chunk.close
+        if close.status != CloseStatus.JUDGING:
+            return SKIPPED
+        ids = list(
+            population(period).filter(
+                user_id__gte=chunk.first_user_id, user_id__lte=chunk.last_user_id
+            )
+        )
+        facts, unit_of = load_chunk(ids, period, policy)
+        verdicts = judge_many(facts, month_rules(policy), period, close.decided_at)
+        now = timezone.now()
+        Standing.objects.bulk_create(
+            [
+                Standing(
+                    close=close,
+                    period=close.period,
+                    user_id=v.user_id,
+                    unit_id=unit_of.get(v.user_id),
+                    judged_at=now,
+                    **consequences.standing_fields(v),
+                )
+                for v in verdicts
+            ],
+            batch_size=500,
+        )
+        counts = _counts(verdicts)
+        CloseChunk.objects.filter(pk=chunk.pk).update(judged_at=now, learners=len(ids), **counts)
+        audit.record(
+            None,
+            "month_close.chunk_judged",
+            close,
+            {
+                "period_code": close.period,
+                "first_user_id": chunk.first_user_id,
+                "last_user_id": chunk.last_user_id,
+                "count": len(ids),
+                "sanctioned_count": counts["sanctioned"],
+            },
+        )
+    return JUDGED
+
+
+def apply_chunk(close_id: int, index: int, *, quota_email: bool, tz) -> str:
+    """Impose one chunk's sanctions and write its messages; SKIPPED when already applied."""
+    with transaction.atomic():
+        chunk = _locked(close_id, index)
+        if chunk is None or chunk.applied_at is not None:
+            return SKIPPED
+        close = chunk.close
+        if close.status != CloseStatus.APPLYING:
+            return SKIPPED
+        in_range = Standing.objects.filter(
+            period=close.period,
+            user_id__gte=chunk.first_user_id,
+            user_id__lte=chunk.last_user_id,
+        )
+        with_any = [uid for uid, found in in_range.values_list("user_id", "consequences") if found]
+        rows = list(
+            in_range.filter(user_id__in=with_any)
+            .order_by("user_id")
+            .values_list("user_id", "consequences", "evidence")
+        )
+        starts_at = applied_from(close)
+        specs = consequences.sanction_specs(close.period, rows, starts_at, close.decided_at)
+        impose_bulk(specs)
+        enqueue_bulk(
+            consequences.messages(close.period, rows, specs, quota_email=quota_email, tz=tz)
+        )
+        CloseChunk.objects.filter(pk=chunk.pk).update(applied_at=timezone.now())
+    return APPLIED
+
+
+def applied_from(close: MonthClose) -> datetime:
+    """Where the month's sanctions start: its decision, or HR's confirmation of a hold."""
+    return close.confirmed_at or close.decided_at
+
+
+def pending(close: MonthClose) -> list[int]:
+    """Indexes of the chunks the close's current step still has to do."""
+    chunks = CloseChunk.objects.filter(close=close)
+    if close.status == CloseStatus.JUDGING:
+        chunks = chunks.filter(judged_at__isnull=True)
+    elif close.status == CloseStatus.APPLYING:
+        chunks = chunks.filter(applied_at__isnull=True)
+    else:
+        return []
+    return list(chunks.order_by("index").values_list("index", flat=True))
