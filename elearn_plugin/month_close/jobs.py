@@ -14,7 +14,11 @@ from elearn_plugin.conf import setting
 from elearn_plugin.month_close.models import CloseStatus, MonthClose
 from elearn_plugin.month_close.runner import close_through
 from elearn_plugin.rules.periods import closed_months_between
-from elearn_plugin.tick.registry import register_job, register_unclosed_periods
+from elearn_plugin.tick.registry import (
+    register_health_problems,
+    register_job,
+    register_unclosed_periods,
+)
 
 JOB_NAME = "month_close.close"
 
@@ -60,8 +64,8 @@ def unclosed_months(now: datetime) -> list[str]:
     return [month.label for month in ended if month.label not in closed]
 
 
-def held_months() -> list[str]:
-    """Months whose close the guard holds for HR, oldest first (a health problem each)."""
-    return sorted(
-        MonthClose.objects.filter(status=CloseStatus.HELD).values_list("period", flat=True)
-    )
+@register_health_problems
+def held_months(now: datetime) -> list[str]:
+    """`month_close_held:<month>` for each close the guard holds for HR, oldest first."""
+    held = MonthClose.objects.filter(status=CloseStatus.HELD).values_list("period", flat=True)
+    return [f"month_close_held:{label}" for label in sorted(held)]

@@ -19,6 +19,8 @@ JOBS: dict[str, Job] = {}
 # Each hook returns the labels of periods that have ended but are not closed yet
 # (month close adds one); the health report lists them.
 UNCLOSED_PERIOD_HOOKS: list[Callable[[datetime], list[str]]] = []
+# Each hook returns problem codes of its domain for the health report (a held month close).
+PROBLEM_HOOKS: list[Callable[[datetime], list[str]]] = []
 _NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,47}$")
 _discovered = False
 
@@ -42,6 +44,13 @@ def register_unclosed_periods(hook: Callable[[datetime], list[str]]) -> Callable
     """Add a health hook listing ended periods that are not closed yet."""
     if hook not in UNCLOSED_PERIOD_HOOKS:
         UNCLOSED_PERIOD_HOOKS.append(hook)
+    return hook
+
+
+def register_health_problems(hook: Callable[[datetime], list[str]]) -> Callable:
+    """Add a health hook returning problem codes (e.g. `month_close_held:2026-10`)."""
+    if hook not in PROBLEM_HOOKS:
+        PROBLEM_HOOKS.append(hook)
     return hook
 
 

@@ -23,7 +23,7 @@ from elearn_plugin.conf import setting
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.tick.locks import job_lock
 from elearn_plugin.tick.models import JobState
-from elearn_plugin.tick.registry import UNCLOSED_PERIOD_HOOKS, discover_jobs
+from elearn_plugin.tick.registry import PROBLEM_HOOKS, UNCLOSED_PERIOD_HOOKS, discover_jobs
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,12 @@ def health(now: datetime | None = None) -> dict:
         log.error("unclosed-period hook failed (%s)\n%s", type(exc).__name__, where_failed(exc))
         periods = []
         problems.append(f"period_hook_failed:{type(exc).__name__}")
+    for hook in PROBLEM_HOOKS:
+        try:
+            problems.extend(hook(now))
+        except Exception as exc:  # noqa: BLE001 - a broken hook is itself a health problem
+            log.error("health hook failed (%s)\n%s", type(exc).__name__, where_failed(exc))
+            problems.append(f"health_hook_failed:{type(exc).__name__}")
     audit = _audit_status(now, problems)
     grades = _grades_status(problems)
     return {

@@ -1,22 +1,18 @@
 """The month close's facts, read set-based from real rows, and the verdicts they lead to
 (P-16, P-21, P-22, P-23)."""
 
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 
 from elearn_plugin.courses.services import (
     AssignmentSpec,
     CompletionSpec,
-    CoursePolicySpec,
     assign_bulk,
     record_completions_bulk,
-    save_course_policy,
 )
+from elearn_plugin.month_close.facts import load_month_facts, month_rules
 from elearn_plugin.org import services as org
-from elearn_plugin.org.models import Person
-from elearn_plugin.policy.loader import load_policy
 from elearn_plugin.rules.month_verdicts import (
     MISSED_TASKS_SUSPENSION,
     NOT_EMPLOYED,
@@ -28,59 +24,22 @@ from elearn_plugin.rules.month_verdicts import (
     judge,
 )
 from elearn_plugin.rules.periods import period_from_label
-from elearn_plugin.month_close.facts import load_month_facts, month_rules
 from elearn_plugin.standing.services import impose
-from tests.unit.policy.helpers import DEFAULT
+from tests.unit.month_close.conftest import (
+    ELECTIVE,
+    POLICY,
+    R1,
+    R2,
+    R3,
+    R4,
+    TZ,
+    assign,
+    complete,
+    local,
+)
 
-POLICY = load_policy(DEFAULT)
-TZ = POLICY.tz
 MARCH = period_from_label("2026-03", TZ)
-R1, R2, R3, R4 = (f"course-v1:Org+REQ{n}+2026" for n in range(1, 5))
-ELECTIVE = "course-v1:Org+ELE1+2026"
-
-
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
-
-
 CLOSED_AT = local(2026, 4, 1, 2)
-
-
-@pytest.fixture
-def courses(db):
-    for key in (R1, R2, R3, R4):
-        save_course_policy(CoursePolicySpec(key, key, Decimal("1"), "required", "internal"))
-    save_course_policy(CoursePolicySpec(ELECTIVE, "e", Decimal("1"), "elective", "internal"))
-
-
-@pytest.fixture
-def units(db):
-    hq, _ = org.create_unit("hq", "Headquarters")
-    sales, _ = org.create_unit("sales", "Sales", parent_id=hq.id)
-    return {"hq": hq, "sales": sales}
-
-
-@pytest.fixture
-def people(make_user, units):
-    """Learners in hq from `since` (one membership each, through the org writer)."""
-
-    def _make(count: int, since: datetime) -> list[int]:
-        users = [make_user() for _ in range(count)]
-        Person.objects.bulk_create(
-            [Person(user=u, employee_id=f"E{u.id}", name="x", unit=units["hq"]) for u in users]
-        )
-        org.set_units_bulk([(u.id, units["hq"].id) for u in users], since)
-        return [u.id for u in users]
-
-    return _make
-
-
-def assign(user_id: int, *courses: tuple[str, datetime]) -> None:
-    assign_bulk([AssignmentSpec(user_id, key, due) for key, due in courses])
-
-
-def complete(user_id: int, *courses: tuple[str, datetime]) -> None:
-    record_completions_bulk([CompletionSpec(user_id, key, at) for key, at in courses])
 
 
 def test_month_rules_map_the_policy():  # P-16, P-21, P-22, P-23

@@ -32,8 +32,10 @@ from elearn_plugin.rules.month_verdicts import (
     judge,
     judge_many,
     merge,
+    missed_tasks,
+    months_with_a_miss,
 )
-from elearn_plugin.rules.periods import month_of, period_from_label
+from elearn_plugin.rules.periods import month_of, months_back, next_month, period_from_label
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -562,3 +564,13 @@ def test_all_done_on_time_and_quota_met_has_no_consequence(
     assert v.missed == ()
     assert v.consequences == ()
     assert v.quota_met in (True, None)
+
+
+# P-23: the one-pass window judgement agrees with judging each month of it on its own.
+@settings(max_examples=200, deadline=None)
+@given(facts=facts_st, rules=rules_st)
+def test_months_with_a_miss_agrees_with_missed_tasks_month_by_month(facts, rules):
+    window = months_back(next_month(JAN), 3)
+    expected = {month.label for month in window if missed_tasks(facts, rules, month)}
+    assert months_with_a_miss(facts, rules, window) == expected
+    assert months_with_a_miss(facts, rules, []) == frozenset()

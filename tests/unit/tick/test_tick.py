@@ -25,6 +25,8 @@ def jobs(db):
     saved_hooks = list(registry.UNCLOSED_PERIOD_HOOKS)
     registry.JOBS.clear()
     registry.UNCLOSED_PERIOD_HOOKS.clear()
+    saved_problem_hooks = list(registry.PROBLEM_HOOKS)
+    registry.PROBLEM_HOOKS.clear()
     calls: list[str] = []
 
     @registry.register_job("alpha")
@@ -41,6 +43,7 @@ def jobs(db):
     registry.JOBS.clear()
     registry.JOBS.update(saved)
     registry.UNCLOSED_PERIOD_HOOKS[:] = saved_hooks
+    registry.PROBLEM_HOOKS[:] = saved_problem_hooks
 
 
 def test_each_job_runs_once_and_its_state_is_recorded(jobs):
