@@ -2,7 +2,17 @@
 
 from importlib import import_module
 
-for _domain in ("org", "standing", "ledger", "learning", "courses", "outbox", "tick", "video"):
+for _domain in (
+    "org",
+    "standing",
+    "ledger",
+    "learning",
+    "courses",
+    "month_close",
+    "outbox",
+    "tick",
+    "video",
+):
     try:
         import_module(f"elearn_plugin.{_domain}.admin")
     except ModuleNotFoundError as exc:  # a domain without admin pages

@@ -4,7 +4,10 @@ Nobody adds, edits or deletes these rows by hand, so a re-run job and the audit 
 agree with the table (P-11, P-33); staff still list and open them.
 """
 
+import json
+
 from django.contrib import admin
+from django.utils.html import format_html
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -18,3 +21,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def evidence_block(value: dict | None) -> str:
+    """A row's evidence (facts as JSON) as indented, escaped text in a <pre>."""
+    return format_html(
+        "<pre style='white-space:pre-wrap'>{}</pre>",
+        json.dumps(value or {}, ensure_ascii=False, indent=2),
+    )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from elearn_plugin.admin_base import evidence_block
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.standing import services
 from elearn_plugin.standing.models import Sanction
@@ -26,6 +27,7 @@ _FIELDS = (
     "lifted_at",
     "lifted_by",
     "lift_reason",
+    "evidence_shown",
 )
 
 
@@ -94,6 +96,12 @@ class SanctionAdmin(admin.ModelAdmin):
     actions = [lift_selected]
     date_hierarchy = "starts_at"
 
+    exclude = ("evidence",)
+
+    @admin.display(description=gettext_lazy("evidence"))
+    def evidence_shown(self, obj: Sanction) -> str:
+        return evidence_block(obj.evidence) if obj and obj.evidence else "-"
+
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
@@ -103,7 +111,14 @@ class SanctionAdmin(admin.ModelAdmin):
         # A sanction is history: once written only a lift (through the action) changes it.
         if obj is not None:
             return _FIELDS
-        return ("created_at", "created_by", "lifted_at", "lifted_by", "lift_reason")
+        return (
+            "created_at",
+            "created_by",
+            "lifted_at",
+            "lifted_by",
+            "lift_reason",
+            "evidence_shown",
+        )
 
     def has_module_permission(self, request) -> bool:
         return check(request.user, Action.MANAGE_SANCTIONS, ANY)
