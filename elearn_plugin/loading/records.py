@@ -84,6 +84,7 @@ class AssignmentRecord:
     employee_id: str
     course_key: str
     due_at: datetime
+    assigned_at: datetime | None = None
 
 
 @dataclass(frozen=True)

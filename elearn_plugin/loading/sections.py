@@ -246,6 +246,7 @@ TABLE: tuple[Section, ...] = (
             LEARNER,
             Field("course_key", CourseKey(), ref=COURSE),
             Field("due", Moment(end_of_day=True), attr="due_at"),
+            Field("assigned", Moment(), required=False, attr="assigned_at"),
         ),
         unique=(Unique("course_key", lambda r: f"{r.employee_id} {r.course_key}"),),
     ),

@@ -283,7 +283,11 @@ def _write(dataset: DataSet, report: LoadReport, tz: ZoneInfo) -> None:
         created["assignments"] = courses.assign_bulk(
             [
                 courses.AssignmentSpec(
-                    users[a.employee_id], a.course_key, a.due_at, AssignmentSource.IMPORT
+                    users[a.employee_id],
+                    a.course_key,
+                    a.due_at,
+                    AssignmentSource.IMPORT,
+                    assigned_at=a.assigned_at,
                 )
                 for a in dataset.assignments
             ]

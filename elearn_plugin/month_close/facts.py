@@ -85,13 +85,18 @@ def month_rules(policy: Policy) -> MonthRules:
 
 
 def _group_tasks(
-    rows: Iterable[tuple[int, str, datetime, datetime | None]],
+    rows: Iterable[tuple[int, str, datetime, datetime | None, datetime]],
     completed: dict[tuple[int, str], datetime],
+    assigned: dict[tuple[int, str], datetime],
 ) -> dict[int, list[Task]]:
-    """One task per learner and course from its assignment rows (see the module docstring)."""
+    """One task per learner and course from its assignment rows (see the module docstring);
+    `assigned` receives when each learner's course was first assigned."""
     by_course: dict[tuple[int, str], list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for user_id, course_key, due_at, withdrawn_at in rows:
+    for user_id, course_key, due_at, withdrawn_at, assigned_at in rows:
         by_course[(user_id, course_key)].append((due_at, withdrawn_at))
+        first = assigned.get((user_id, course_key))
+        if first is None or assigned_at < first:
+            assigned[(user_id, course_key)] = assigned_at
     tasks: dict[int, list[Task]] = defaultdict(list)
     for (user_id, course_key), dues in by_course.items():
         still_open = [due for due, withdrawn in dues if withdrawn is None]
@@ -126,15 +131,18 @@ def _block_intervals(
 def _assignable(
     tasks: Iterable[Task],
     judged_at: dict[str, datetime],
+    assigned_at: dict[str, datetime],
     required: frozenset[str],
     completed_in_month: Iterable[str],
     period: Period,
 ) -> int:
     """Distinct required courses the learner could complete in the month.
 
-    A required course counts when its task is due (or shifted) in or after the month, is
-    still assigned at the month's end (not withdrawn before it) and was not completed before
-    the month began. A required course completed in the month counts too, assigned or not:
+    A required course counts when it was assigned before the month ended, its task is due
+    (or shifted) in or after the month, is still assigned at the month's end (not withdrawn
+    before it) and was not completed before the month began. (A course assigned in
+    November does not make October's quota: nobody could have done it then.) A required
+    course completed in the month counts too, assigned or not:
     the learner plainly could complete it, and leaving it out would exempt a learner who met
     the quota (`no_required_assignable`). Never None: every input is read here, so the count
     is always decided; the rules ignore it when `quota_capped_by_assignable` is off.
@@ -143,6 +151,8 @@ def _assignable(
     courses = set(completed_in_month)
     for task in tasks:
         if task.course_key not in required or judged_at[task.course_key] < start:
+            continue
+        if assigned_at[task.course_key] >= end:
             continue
         if task.withdrawn_at is not None and task.withdrawn_at < end:
             continue
@@ -161,7 +171,7 @@ def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: P
     # a filter on `due_at` would move the deadline. The rows are one per learner, course
     # and source, so a chunk's rows stay a few per learner and course.
     assignment_rows = list(
-        assignments.values_list("user_id", "course_key", "due_at", "withdrawn_at")
+        assignments.values_list("user_id", "course_key", "due_at", "withdrawn_at", "assigned_at")
     )
     completion_rows = list(
         CourseCompletion.objects.filter(user_id__in=user_ids).values_list(
@@ -213,7 +223,8 @@ def load_chunk(
     )
 
     completed = {(user_id, key): at for user_id, key, at in completion_rows}
-    tasks_of = _group_tasks(assignment_rows, completed)
+    assigned: dict[tuple[int, str], datetime] = {}
+    tasks_of = _group_tasks(assignment_rows, completed, assigned)
     blocked_of, revoked = _block_intervals(sanction_rows, end)
     active_of: dict[int, list[Interval]] = defaultdict(list)
     unit_of: dict[int, tuple[datetime, int]] = {}
@@ -263,7 +274,15 @@ def load_chunk(
                 months_with_misses_before=before,
                 already_revoked=user_id in revoked,
                 assignable_required=_assignable(
-                    tasks_of.get(user_id, ()), judged_at, required, done, period
+                    tasks_of.get(user_id, ()),
+                    judged_at,
+                    {
+                        t.course_key: assigned[(user_id, t.course_key)]
+                        for t in tasks_of.get(user_id, ())
+                    },
+                    required,
+                    done,
+                    period,
                 ),
             )
         )

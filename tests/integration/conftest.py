@@ -211,3 +211,99 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
         report.outcome = "failed"
         report.longrepr = f"skipped under ELEARN_REQUIRE_SERVICES=1: {reason}"
+
+
+def _start_worker(
+    name: str, log_path: Path, test_db_name: str, *extra_args: str
+) -> subprocess.Popen:
+    """One `celery worker --pool=solo` on the LMS queues, in its own process group."""
+    queues = ",".join(sorted(TUTOR_WORKER_QUEUES["lms"]))
+    cmd = [
+        str(Path(sys.executable).with_name("celery")),
+        "--app=lms.celery",
+        "worker",
+        "--pool=solo",
+        "-c",
+        "1",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        f"--queues={queues}",
+        "-n",
+        name,
+        "--loglevel=INFO",
+        *extra_args,
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(  # noqa: S603
+            cmd,
+            cwd=ROOT,
+            env=subprocess_env(test_db_name),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    proc.worker_name = name  # type: ignore[attr-defined]
+    return proc
+
+
+def _wait_ready(procs: list[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + WORKER_READY_TIMEOUT
+    waiting = list(procs)
+    while waiting:
+        for proc in list(waiting):
+            text = Path(proc.log_path).read_text(errors="replace")  # type: ignore[attr-defined]
+            if " ready." in text:
+                waiting.remove(proc)
+            elif proc.poll() is not None:
+                pytest.fail(f"celery worker exited with {proc.returncode}:\n{text[-3000:]}")
+            elif time.monotonic() > deadline:
+                pytest.fail(
+                    f"celery worker not ready after {WORKER_READY_TIMEOUT}s:\n{text[-3000:]}"
+                )
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def celery_worker_pair(celery_app, test_db_name: str, tmp_path) -> Iterator[list[subprocess.Popen]]:
+    """Two real `celery worker` processes on the LMS queues, each its own process group and
+    log (`proc.log_path`), taking one task at a time (`--prefetch-multiplier=1`), so that a
+    task a worker has received and not finished is the one it is running.
+
+    Any other worker of this run (the session's `celery_worker_process`) stops consuming the
+    LMS queues meanwhile, so the two here are the only ones taking tasks; it resumes after.
+    """
+    queues = sorted(TUTOR_WORKER_QUEUES["lms"])
+    others = [name for reply in celery_app.control.ping(timeout=1.0) or [] for name in reply]
+    for queue in queues:
+        if others:
+            celery_app.control.cancel_consumer(queue, destination=others, reply=True, timeout=2)
+    celery_app.control.purge()
+    procs = [
+        _start_worker(
+            f"elearn-it-{os.getpid()}-{label}@%h",
+            tmp_path / f"worker-{label}.log",
+            test_db_name,
+            "--prefetch-multiplier=1",
+        )
+        for label in ("a", "b")
+    ]
+    try:
+        _wait_ready(procs)
+        yield procs
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+                except ProcessLookupError:
+                    pass
+        celery_app.control.purge()
+        for queue in queues:
+            if others:
+                celery_app.control.add_consumer(queue, destination=others, reply=True, timeout=2)

@@ -211,3 +211,19 @@ def test_queries_do_not_grow_with_the_chunk(
         facts = load_month_facts(users, MARCH, POLICY)
     assert len(facts) == count
     assert all(f.months_with_misses_before == frozenset({"2026-01"}) for f in facts)
+
+
+def test_a_course_assigned_after_the_month_is_not_assignable_in_it(courses, people):
+    # P-16, P-21: a required course assigned in April does not make March's quota.
+    (early, late) = people(2, local(2025, 6, 1))
+    assign(early, (R1, local(2026, 4, 20)), (R2, local(2026, 4, 21)))
+    assign(late, (R1, local(2026, 4, 20)), (R2, local(2026, 4, 21)), assigned_at=local(2026, 4, 1))
+    facts = {f.user_id: f for f in load_month_facts([early, late], MARCH, POLICY)}
+    assert facts[early].assignable_required == 2
+    assert facts[late].assignable_required == 0
+    assert (
+        judge(facts[late], month_rules(POLICY), MARCH, CLOSED_AT).exempt == "no_required_assignable"
+    )
+    assert judge(facts[early], month_rules(POLICY), MARCH, CLOSED_AT).consequences == (
+        QUOTA_WARNING,
+    )

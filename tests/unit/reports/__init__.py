@@ -1,0 +1,1 @@
+"""Tests of `manage.py elearn_report` and its output writers."""
