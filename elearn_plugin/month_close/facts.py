@@ -19,8 +19,9 @@ Choices made here, so every close decides alike:
   `chosen`) only when `assignments.electives_are_tasks`. When every row of a course is
   withdrawn the task keeps its earliest deadline and is withdrawn when its last row was, so
   a task missed before it was taken back stays missed. Its completion time is the learner's
-  `CourseCompletion` of the course, if any. A task is kept when it is due before the month
-  ends and its effective (possibly shifted) due time is not before the window starts.
+  `CourseCompletion` of the course, if any. A task is kept when it is due by the month's end
+  and its effective (possibly shifted) due time is after the window's start (a deadline is
+  judged at the instant before it, `rules.month_verdicts.judged_instant`).
 - **Active time** is the learner's `Membership` rows (closed at `valid_to`; open ones run
   on), so a transfer mid-month joins two touching stays into one. `Person.hired_on` and
   `left_on` are not read: the memberships are what the history records.
@@ -150,7 +151,7 @@ def _assignable(
     start, end = period.start_utc, period.end_utc
     courses = set(completed_in_month)
     for task in tasks:
-        if task.course_key not in required or judged_at[task.course_key] < start:
+        if task.course_key not in required or judged_at[task.course_key] <= start:
             continue
         if assigned_at[task.course_key] >= end:
             continue
@@ -253,7 +254,9 @@ def load_chunk(
                 else task.due_at
             )
             judged_at[task.course_key] = due
-            if task.due_at < end and due >= window_start:
+            # Judged at the instant before the deadline (`judged_instant`): due by the
+            # month's end, and after the window's start.
+            if task.due_at <= end and due > window_start:
                 tasks.append(task)
         tasks.sort(key=lambda t: (t.due_at, t.course_key))
         # A block ending by the first kept due time (or the window's start) shifts nothing kept.

@@ -5,8 +5,11 @@ set queries and writes what this module decides; keeping the decision here lets 
 case be tested without a database and lets an HR "what if" re-judge a month with other rules.
 
 Time is elapsed UTC time throughout. A month is the policy zone's calendar month as a
-half-open `[start_utc, end_utc)` `Period`, so a task due at 23:59 local on the last day falls
-in that month, and one due at local midnight falls in the next.
+half-open `[start_utc, end_utc)` `Period`. A deadline is an end, like a period's: the learner
+has the time before it, so a task is judged at the last instant before its due time. A task
+due at 23:59 local on the last day, or "by the end of the last day" (stored, as the data
+file and the assignment rules store a bare date, as the next local midnight), falls in that
+month; one due at 00:01 on the 1st falls in the next.
 
 The rules, precisely:
 
@@ -15,9 +18,10 @@ The rules, precisely:
   study time the block took before the deadline is given back after the block ends. If that
   lands in a later block it moves again. Blocks are used whole (not clipped to the month) so a
   task due last month can shift into this one; the loader passes such tasks and blocks.
-- **Missed.** A task is judged in the month its effective due time falls in. It is missed
-  unless completed at or before that time, or withdrawn at or before it (the same instant
-  favours the learner), or the learner was not active (not employed) at that time.
+- **Missed.** A task is judged in the month holding the last instant before its effective
+  due time. It is missed unless completed at or before the due time, or withdrawn at or
+  before it (the same instant favours the learner), or the learner was not active (not
+  employed) at that last instant.
 - **Counted time.** Active intervals are clipped to the month and merged. Time before the
   first active interval (hired mid-month) follows `hired_mid_month`; time after the last one
   (left mid-month) and gaps between active intervals (left and came back) follow
@@ -223,6 +227,11 @@ def _is_active(when: datetime, active: tuple[Interval, ...]) -> bool:
     return any(i.start <= when < i.end for i in active)
 
 
+def judged_instant(due_at: datetime) -> datetime:
+    """The instant a deadline is judged at: the last one before it (a deadline is an end)."""
+    return due_at - _MICRO
+
+
 def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
     """Every task of `facts` missed at its effective due time, whatever month that falls in."""
     active = merge(facts.active)
@@ -230,7 +239,7 @@ def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
     missed = []
     for task in facts.tasks:
         due = effective_due(task.due_at, blocked) if blocked else task.due_at
-        if not _is_active(due, active):
+        if not _is_active(judged_instant(due), active):
             continue
         if task.completed_at is not None and task.completed_at <= due:
             continue
@@ -242,7 +251,7 @@ def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
 
 def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
     """The tasks judged in `period` that were missed, ordered by effective due time, then key."""
-    missed = [m for m in _misses(facts, rules) if period.contains(m.due_at)]
+    missed = [m for m in _misses(facts, rules) if period.contains(judged_instant(m.due_at))]
     return tuple(sorted(missed, key=lambda m: (m.due_at, m.course_key)))
 
 
@@ -259,8 +268,9 @@ def months_with_a_miss(
     starts = [month.start_utc for month in months]
     labels: set[str] = set()
     for miss in _misses(facts, rules):
-        index = bisect_right(starts, miss.due_at) - 1
-        if index >= 0 and months[index].contains(miss.due_at):
+        at = judged_instant(miss.due_at)
+        index = bisect_right(starts, at) - 1
+        if index >= 0 and months[index].contains(at):
             labels.add(months[index].label)
     return frozenset(labels)
 

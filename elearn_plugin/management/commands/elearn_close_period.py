@@ -35,6 +35,9 @@ def _bad(message: str) -> CommandError:
 
 class Command(AuditedCommand):
     help = "Close a month of the training policy (and every earlier unclosed one), in order."
+    # A broken policy file is this command's bad input (exit 2, the file's problems listed),
+    # not a failed system check (exit 1).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="the month, e.g. 2026-10")

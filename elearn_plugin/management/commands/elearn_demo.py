@@ -45,13 +45,14 @@ HR_USERNAME = "hr"
 WORKBENCH_COURSE_TITLE = "工作台示范课程 Workbench demo course"
 THROWAWAY_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # (section, field) holding a deadline: moved by months, kept at the same day (or month end).
-MONTH_FIELDS = {("assignments", "due")}
+MONTH_FIELDS = {("assignments", "due"), ("assignments", "assigned")}
 DATE_FIELDS = {
     # HR's history moves by whole weeks with the records, which must stay inside it.
     ("people", "hired"),
     ("people", "left"),
     ("transfers", "date"),
     ("assignments", "due"),
+    ("assignments", "assigned"),
     ("completions", "completed_at"),
     ("learning_time", "start"),
     ("learning_time", "end"),
@@ -168,7 +169,34 @@ class Command(AuditedCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError("The demo data could not be loaded; nothing was written.")
+        closed = self._close_months(policy)
         self._print(report.total_created, demo_usernames)
+        self._print_closes(closed)
+
+    def _close_months(self, policy) -> list:
+        """Close every ended month, as the tick would within minutes: HR then finds the
+        standings, warnings, the suspension and the revocation with their emails."""
+        from elearn_plugin.month_close.runner import close_through  # noqa: PLC0415
+        from elearn_plugin.policy.runtime import file_digest  # noqa: PLC0415
+        from elearn_plugin.rules.periods import closed_months_between  # noqa: PLC0415
+
+        now = timezone.now()
+        ended = closed_months_between(None, now, policy.tz, not_before=policy.effective_from)
+        if not ended:
+            return []
+        return close_through(ended[-1], policy, file_digest(), runner="inline", now=now)
+
+    def _print_closes(self, states: list) -> None:
+        out = self.stdout.write
+        for state in states:
+            if state.warnings or state.suspensions or state.revocations:
+                out(
+                    f"  Month {state.period} closed: {state.warnings} quota warnings, "
+                    f"{state.suspensions} suspensions, {state.revocations} revocations "
+                    f"(manage.py elearn_report standing --period {state.period})"
+                )
+        if states:
+            out(f"  Months closed:  {states[0].period} … {states[-1].period} ({len(states)})")
 
     def _migrate(self) -> None:
         """Create every table; while the plugin has no migration files yet, its tables too."""
@@ -255,5 +283,7 @@ class Command(AuditedCommand):
         if learners:
             out(f"    learners:           {learners[0]} … {learners[-1]} ({len(learners)})")
             out("    suspended learner:  learner05 (account sharing, one week)")
+            out("    suspended learner:  learner42 (three tasks missed last month)")
+            out("    revoked learner:    learner45 (tasks missed in three months)")
         if contacts:
             out(f"    training contacts:  {', '.join(contacts)}")

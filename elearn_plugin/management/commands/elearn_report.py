@@ -107,7 +107,10 @@ class Command(AuditedCommand):
         )
 
     def handle(self, *args, report: str, output_format: str = "json", **options) -> None:
-        if output_format not in FORMATS:  # call_command(format=...) skips argparse's choices
+        # call_command(format=...) skips argparse's choices, so both are checked here too.
+        if report not in REPORTS:
+            raise _bad(_("Unknown report %(report)s.") % {"report": report})
+        if output_format not in FORMATS:
             raise _bad(
                 _("Unknown format %(format)s (use json or csv).") % {"format": output_format}
             )

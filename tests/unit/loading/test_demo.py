@@ -24,6 +24,8 @@ CHECK_SITE = textwrap.dedent(
     from elearn_plugin.org.models import Membership, Person, TrainingContact, Unit
     from elearn_plugin.courses.models import Assignment, CourseCompletion, CoursePolicy
     from elearn_plugin.standing.models import Sanction
+    from elearn_plugin.month_close.models import MonthClose
+    from elearn_plugin.outbox.models import OutboxMessage
 
     def login(username):
         client = Client(HTTP_HOST="127.0.0.1")
@@ -36,6 +38,17 @@ CHECK_SITE = textwrap.dedent(
         "learner_login": learner_status,
         "learner_home": learner.get("/").status_code,
         "suspended_login": login("learner05")[1],
+        "missed_login": login("learner42")[1],
+        "revoked_login": login("learner45")[1],
+        "month_sanctions": sorted(
+            Sanction.objects.filter(reason_code__in=["missed_tasks", "missed_task_months"])
+            .values_list("user__username", "kind")
+        ),
+        "quota_warnings": Sanction.objects.filter(reason_code="quota_shortfall").count(),
+        "month_emails": sorted(
+            set(OutboxMessage.objects.values_list("message_type", flat=True))
+        ),
+        "open_closes": MonthClose.objects.exclude(status="closed").count(),
         "contact_login": login("contact_north")[1],
         "hr_login": hr_status,
         "hr_admin": hr.get("/admin/").status_code,
@@ -99,6 +112,12 @@ def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
     # P-4, P-8: learner05 shared the account and is suspended for a week, starting now
     assert facts["suspended_login"] == 403
     assert facts["suspensions"] == 1
+    # P-21, P-22, P-23: the ended months are closed: warnings, a suspension, a revocation
+    assert facts["open_closes"] == 0
+    assert facts["month_sanctions"] == [["learner42", "suspension"], ["learner45", "revocation"]]
+    assert facts["quota_warnings"] > 0
+    assert {"quota_warning", "task_suspension", "revocation"} <= set(facts["month_emails"])
+    assert facts["missed_login"] == 403 and facts["revoked_login"] == 403
     # P-1: group root, 2 subsidiaries (one travel-heavy), 4 departments, a contact for each
     assert facts["units"] == 7 and facts["travel_heavy"] == ["north"]
     assert facts["contacts"] == 7
@@ -107,8 +126,8 @@ def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
     assert facts["hired"] == 58 and facts["left"] == ["D051"]
     assert facts["open_memberships"] == 57
     assert facts["learner16_units"] == ["hr", "north", "north_sales"]
-    assert facts["courses"] == 5  # the four of the file and the workbench course (P-17)
-    assert facts["assignments"] == 100
+    assert facts["courses"] == 7  # the six of the file and the workbench course (P-17)
+    assert facts["assignments"] == 104
     assert facts["completions"] > 0
 
 
@@ -144,7 +163,8 @@ def _demo():
 @pytest.mark.parametrize("today", [date(2026, 11, 28), date(2027, 1, 1), date(2026, 3, 31)])
 def test_deadlines_land_at_the_end_of_the_current_and_previous_month(today):
     data = shift_demo_dates(_demo(), today)
-    dues = {a["due"] for a in data["assignments"]}
+    standard = ("course-v1:ElearnDemo+ETH201+2026", "course-v1:ElearnDemo+SAFE101+2026")
+    dues = {a["due"] for a in data["assignments"] if a["course_key"] in standard}
     previous = today.replace(day=1) - timedelta(days=1)
     next_first = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
     assert dues == {previous, next_first - timedelta(days=1)}

@@ -39,7 +39,8 @@ HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1", "-x", "@SUM(A1)", "\tX
 def march(request, django_user_model):
     """Learners judged for March: ok in hq, short in sales (a quota warning), misser in hq
     (nothing done: a quota warning and a missed-tasks suspension). Their employee ids sort
-    one way by code point ("a9" < "B3" < "b1") and another by a case-insensitive collation."""
+    "B3" before "b1" by code point, the other way by a case-insensitive collation; the unit
+    sorts first, so sales' "a9" comes last."""
     with audit.acting_as("system:fixtures"):
         units = request.getfixturevalue("units")
         request.getfixturevalue("courses")

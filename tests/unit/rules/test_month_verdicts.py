@@ -127,12 +127,20 @@ def test_task_due_2359_local_on_the_last_day_is_missed_in_that_month(label, last
     assert v.missed == (MissedTask("course-v1:Org+T0+2026", due, due),)
     following = month_of(period.end_utc, SHANGHAI)
     assert verdict(learner(tasks=missing(1, due), active=active), period=following).missed == ()
-    # Due at local midnight after the last day belongs to the next month.
+    # "By the end of the last day" is stored as the next local midnight: still this month.
     midnight = due + timedelta(minutes=1)
-    assert verdict(learner(tasks=missing(1, midnight), active=active), period=period).missed == ()
+    assert midnight == period.end_utc
     assert (
-        len(verdict(learner(tasks=missing(1, midnight), active=active), period=following).missed)
-        == 1
+        len(verdict(learner(tasks=missing(1, midnight), active=active), period=period).missed) == 1
+    )
+    assert (
+        verdict(learner(tasks=missing(1, midnight), active=active), period=following).missed == ()
+    )
+    # Due at 00:01 on the 1st belongs to the next month.
+    after = midnight + timedelta(minutes=1)
+    assert verdict(learner(tasks=missing(1, after), active=active), period=period).missed == ()
+    assert (
+        len(verdict(learner(tasks=missing(1, after), active=active), period=following).missed) == 1
     )
 
 
@@ -150,7 +158,7 @@ def test_berlin_months_with_a_dst_change(label, hours, utc_hour):
     assert len(v.missed) == 1
     assert (
         verdict(
-            learner(tasks=missing(1, due + timedelta(minutes=1)), active=active), period=period
+            learner(tasks=missing(1, due + timedelta(minutes=2)), active=active), period=period
         ).missed
         == ()
     )
@@ -302,8 +310,10 @@ def test_withdrawn_tasks_are_never_missed():
 
 # P-22: a task is judged in the month of its due time, not of its completion or the close.
 def test_tasks_due_in_other_months_are_not_judged_here():
-    tasks = missing(3, sh(1) - TICK) + missing(3, sh(1, month=2))
+    tasks = missing(3, sh(1)) + missing(3, sh(1, month=2) + TICK)
     assert verdict(learner(tasks=tasks)).missed == ()
+    # Due at local midnight on the 1st: the end of the month's last day, so judged in it.
+    assert len(verdict(learner(tasks=missing(3, sh(1, month=2)))).missed) == 3
 
 
 # P-22: a task due while the learner was not a member is not missed.
