@@ -24,8 +24,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def evidence_block(value: dict | None) -> str:
-    """A row's evidence (facts as JSON) as indented, escaped text in a <pre>."""
+    """A row's evidence: the sentence the learner reads, then the facts as indented JSON."""
+    from elearn_plugin.gate import evidence_text  # noqa: PLC0415
+
     return format_html(
-        "<pre style='white-space:pre-wrap'>{}</pre>",
+        "<p>{}</p><pre style='white-space:pre-wrap'>{}</pre>",
+        evidence_text(value),
         json.dumps(value or {}, ensure_ascii=False, indent=2),
     )

@@ -8,7 +8,7 @@ block (`block_of`) passes it on, so that the block is read once per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -59,12 +59,23 @@ def reason_text(block: Block) -> str:
     return f"{reason} ({facts})" if facts else reason
 
 
-def _local(value: object) -> str:
-    """An ISO time of the evidence as `YYYY-MM-DD HH:MM` in the policy's zone."""
+def _due(value: object) -> str:
+    """A deadline of the evidence in the policy's zone: a local midnight is the end of the day
+    before (a bare due date is stored so), shown as that date; other times as `YYYY-MM-DD HH:MM`."""
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
         return str(value)
-    return timezone.localtime(parsed, display_tz()).strftime("%Y-%m-%d %H:%M")
+    local = timezone.localtime(parsed, display_tz())
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return (local.date() - timedelta(days=1)).isoformat()
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def _titles(keys: list[str]) -> dict[str, str]:
+    """Course titles HR gave the courses, for the learner's message (one query)."""
+    from elearn_plugin.courses.models import CoursePolicy  # noqa: PLC0415
+
+    return dict(CoursePolicy.objects.filter(course_key__in=keys).values_list("course_key", "title"))
 
 
 def evidence_text(evidence: dict | None) -> str:
@@ -76,11 +87,15 @@ def evidence_text(evidence: dict | None) -> str:
     months = evidence.get("miss_months") or []
     parts = []
     if missed:
+        missed = [m for m in missed if isinstance(m, dict)]
+        titles = _titles([str(m.get("course_key")) for m in missed])
         tasks = "; ".join(
             _("%(course)s due %(due)s")
-            % {"course": m.get("course_key"), "due": _local(m.get("due_at"))}
+            % {
+                "course": titles.get(m.get("course_key")) or m.get("course_key"),
+                "due": _due(m.get("due_at")),
+            }
             for m in missed
-            if isinstance(m, dict)
         )
         parts.append(_("missed in %(period)s: %(tasks)s") % {"period": period, "tasks": tasks})
     if len(months) > 1:

@@ -131,7 +131,8 @@ def test_the_refused_learner_reads_the_evidence(march):
     close(MAR)
     block = active_block(march["misser"])
     text = describe_block(block)
-    assert "course-v1:Org+REQ1+2026" in text and "2026-03-10 00:00" in text
+    # Titles HR gave the courses, and "due by the end of 9 March" for a midnight deadline.
+    assert "course-v1:Org+REQ1+2026" in text and "due 2026-03-09" in text
 
 
 def test_closing_twice_changes_nothing(march):
