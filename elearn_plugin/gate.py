@@ -59,7 +59,7 @@ def reason_text(block: Block) -> str:
     return f"{reason} ({facts})" if facts else reason
 
 
-def _due(value: object) -> str:
+def deadline_text(value: object) -> str:
     """A deadline of the evidence in the policy's zone: a local midnight is the end of the day
     before (a bare due date is stored so), shown as that date; other times as `YYYY-MM-DD HH:MM`."""
     parsed = parse_datetime(value) if isinstance(value, str) else None
@@ -71,7 +71,7 @@ def _due(value: object) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
-def _titles(keys: list[str]) -> dict[str, str]:
+def course_titles(keys: list[str]) -> dict[str, str]:
     """Course titles HR gave the courses, for the learner's message (one query)."""
     from elearn_plugin.courses.models import CoursePolicy  # noqa: PLC0415
 
@@ -88,12 +88,12 @@ def evidence_text(evidence: dict | None) -> str:
     parts = []
     if missed:
         missed = [m for m in missed if isinstance(m, dict)]
-        titles = _titles([str(m.get("course_key")) for m in missed])
+        titles = course_titles([str(m.get("course_key")) for m in missed])
         tasks = "; ".join(
             _("%(course)s due %(due)s")
             % {
                 "course": titles.get(m.get("course_key")) or m.get("course_key"),
-                "due": _due(m.get("due_at")),
+                "due": deadline_text(m.get("due_at")),
             }
             for m in missed
         )

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from elearn_plugin import audit
+from elearn_plugin.gate import course_titles
 from elearn_plugin.month_close import consequences
 from elearn_plugin.month_close.facts import load_chunk, month_rules
 from elearn_plugin.month_close.models import CloseChunk, CloseStatus, MonthClose, Standing
@@ -165,8 +166,16 @@ def apply_chunk(close_id: int, index: int, *, quota_email: bool, tz) -> str:
         starts_at = applied_from(close)
         specs = consequences.sanction_specs(close.period, rows, starts_at, close.decided_at)
         impose_bulk(specs)
+        keys = {m["course_key"] for _u, _c, e in rows for m in e.get("missed") or []}
         enqueue_bulk(
-            consequences.messages(close.period, rows, specs, quota_email=quota_email, tz=tz)
+            consequences.messages(
+                close.period,
+                rows,
+                specs,
+                quota_email=quota_email,
+                tz=tz,
+                titles=course_titles(sorted(keys)) if keys else {},
+            )
         )
         CloseChunk.objects.filter(pk=chunk.pk).update(applied_at=timezone.now())
     return APPLIED

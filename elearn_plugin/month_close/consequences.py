@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from elearn_plugin.gate import deadline_text
 from elearn_plugin.outbox.services import OutboxRow
 from elearn_plugin.rules.month_verdicts import (
     MISSED_TASKS_SUSPENSION,
@@ -105,10 +106,12 @@ def messages(
     *,
     quota_email: bool,
     tz,
+    titles: dict[str, str] | None = None,
 ) -> list[OutboxRow]:
     """One email per learner and rule: the reminder (P-21), the suspension (P-22) and the
     revocation (P-23), keyed `<type>:<user>:<month>`."""
     ends = {s.user_id: s.ends_at for s in specs if s.kind == SanctionKind.SUSPENSION}
+    titles = titles or {}
     out = []
     for user_id, consequences, evidence in rows:
         for consequence in consequences:
@@ -127,7 +130,11 @@ def messages(
                     "missed": len(evidence.get("missed") or []),
                     "ends_on": _local_day(ends[user_id], tz),
                     "tasks": [
-                        {"course_key": m["course_key"], "due_at": m["due_at"]}
+                        {
+                            "course_key": m["course_key"],
+                            "course_title": titles.get(m["course_key"]) or m["course_key"],
+                            "due_on": deadline_text(m["due_at"]),
+                        }
                         for m in evidence.get("missed") or []
                     ],
                 }

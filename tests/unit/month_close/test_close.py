@@ -278,3 +278,20 @@ def test_queries_per_chunk_do_not_grow_with_its_learners(
     with django_assert_max_num_queries(12):
         judge_chunk(close_row.pk, 0, POLICY, JAN)
     assert CloseChunk.objects.get(close=close_row, index=0).learners == count
+
+
+def test_the_suspension_email_lists_the_tasks_and_the_revocation_its_months(courses, people):
+    # P-22, P-23: the learner's emails name what was missed, when it was due, and the months.
+    from django.core import mail
+
+    from elearn_plugin.outbox.sender import send_pending
+
+    (misser, revoked) = people(2, local(2025, 12, 1))
+    assign(misser, (R1, local(2026, 3, 10)), (R2, local(2026, 3, 11)), (R3, local(2026, 4, 1)))
+    assign(revoked, (R1, local(2026, 1, 10)), (R2, local(2026, 2, 10)), (R3, local(2026, 3, 10)))
+    close(MAR)
+    send_pending(limit=100)
+    suspension = next(m for m in mail.outbox if "2026-03-31" in m.body and R3 in m.body)
+    assert "2026-03-09" in suspension.body and R1 in suspension.body
+    revocation = next(m for m in mail.outbox if "2026-01, 2026-02, 2026-03" in m.body)
+    assert len(revocation.to) == 1
