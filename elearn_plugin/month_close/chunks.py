@@ -55,12 +55,13 @@ def population(period: Period):
     )
 
 
-def plan(close: MonthClose, period: Period, size: int = CHUNK_LEARNERS) -> int:
+def plan(close: MonthClose, period: Period, size: int | None = None) -> int:
     """Record the chunk plan of a close (in the caller's transaction); returns the chunks.
 
     The plan is fixed once written: the ranges cover the learners known when the close
     began, and a learner added later inside a range is judged with it.
     """
+    size = size or CHUNK_LEARNERS
     ids = list(population(period))
     chunks = [
         CloseChunk(

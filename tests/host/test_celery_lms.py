@@ -8,7 +8,7 @@ from lms.celery import APP
 
 from tests.host.celery_routing import TUTOR_WORKER_QUEUES, plugin_tasks, queue_of
 
-EXPECTED = {"elearn.ping", "elearn.send_outbox", "elearn.tick"}
+EXPECTED = {"elearn.ping", "elearn.send_outbox", "elearn.tick", "elearn.month_close_chunk"}
 
 
 def test_the_platform_app_discovers_the_plugins_tasks():
@@ -27,3 +27,13 @@ def test_old_style_setting_names_are_the_ones_read():
     assert "elearn.tick" in APP.conf.beat_schedule
     assert APP.conf.task_always_eager is True
     assert APP.conf.task_default_queue == "edx.lms.core.default"
+
+
+def test_the_month_close_chunk_survives_a_lost_worker():
+    # P-33: acknowledged after it ran, given back when its worker dies, bounded in time,
+    # database errors retried with jitter; the platform app keeps those options.
+    task = APP.tasks["elearn.month_close_chunk"]
+    assert task.acks_late is True and task.reject_on_worker_lost is True
+    assert 0 < task.soft_time_limit < task.time_limit
+    assert task.retry_jitter is True and task.max_retries >= 3
+    assert task.ignore_result is True

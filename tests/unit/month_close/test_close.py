@@ -295,3 +295,26 @@ def test_the_suspension_email_lists_the_tasks_and_the_revocation_its_months(cour
     assert "2026-03-09" in suspension.body and R1 in suspension.body
     revocation = next(m for m in mail.outbox if "2026-01, 2026-02, 2026-03" in m.body)
     assert len(revocation.to) == 1
+
+
+def test_the_celery_runner_closes_through_chunk_tasks(
+    march, monkeypatch, django_capture_on_commit_callbacks
+):
+    # P-33: chunk tasks (eager here, in real workers in the integration suite) judge, then
+    # the last one sends the apply step, and the last of those closes the month.
+    import elearn_plugin.month_close.chunks as chunks_module
+    from elearn_plugin.policy.runtime import file_digest
+    from elearn_plugin.tasks import month_close as task_module
+
+    monkeypatch.setattr(chunks_module, "CHUNK_LEARNERS", 1)
+    sent = []
+    real_send = task_module._send
+    monkeypatch.setattr(task_module, "_send", lambda c, i: (sent.append(list(i)), real_send(c, i)))
+    with django_capture_on_commit_callbacks(execute=True):
+        (state,) = runner.close_through(
+            JAN, POLICY, file_digest(), runner="celery", now=local(2026, 2, 1, 1)
+        )
+        assert state.status == "judging"  # sent, not run: the tasks go once this commits
+    assert MonthClose.objects.get(period="2026-01").status == "closed"
+    assert sent == [[0, 1, 2], [0, 1, 2]]  # judge step, then apply step
+    assert CloseChunk.objects.filter(judged_at__isnull=False, applied_at__isnull=False).count() == 3
