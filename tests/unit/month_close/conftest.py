@@ -16,6 +16,7 @@ from elearn_plugin.courses.services import (
 from elearn_plugin.org import services as org
 from elearn_plugin.org.models import Person
 from elearn_plugin.policy.loader import load_policy
+from tests.helpers.role_matrix import role_users  # noqa: F401
 from tests.unit.policy.helpers import DEFAULT
 
 POLICY = load_policy(DEFAULT)
