@@ -7,7 +7,7 @@ agree with the table (P-11, P-33); staff still list and open them.
 import json
 
 from django.contrib import admin
-from django.utils.html import format_html
+from django.template.loader import render_to_string
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,8 +27,11 @@ def evidence_block(value: dict | None) -> str:
     """A row's evidence: the sentence the learner reads, then the facts as indented JSON."""
     from elearn_plugin.gate import evidence_text  # noqa: PLC0415
 
-    return format_html(
-        "<p>{}</p><pre style='white-space:pre-wrap'>{}</pre>",
-        evidence_text(value),
-        json.dumps(value or {}, ensure_ascii=False, indent=2),
+    # A template, so everything shown is escaped (no HTML is built in code).
+    return render_to_string(
+        "elearn_plugin/admin/evidence.html",
+        {
+            "sentence": evidence_text(value),
+            "facts": json.dumps(value or {}, ensure_ascii=False, indent=2),
+        },
     )

@@ -55,3 +55,12 @@ def test_hr_confirms_a_held_close_and_others_cannot(role_users, held):  # P-33, 
     # Confirming again changes nothing: the close is no longer held.
     confirm(model_admin, _request(role_users.hr), MonthClose.objects.all())
     assert AuditEvent.objects.filter(verb="month_close.confirmed").count() == 1
+
+
+def test_the_evidence_shown_to_hr_is_escaped(db):  # P-32
+    from elearn_plugin.admin_base import evidence_block
+
+    html = evidence_block(
+        {"period": "2026-01", "missed": [{"course_key": "<script>x</script>", "due_at": "?"}]}
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html

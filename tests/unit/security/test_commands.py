@@ -30,6 +30,10 @@ BROKEN_INPUT_TESTS = {
         "tests.unit.policy.test_check_policy_command::test_each_kind_of_broken_file",
         "tests.unit.security.test_commands::test_check_policy_bad_arguments",
     ],
+    "elearn_close_period": [
+        "tests.unit.month_close.test_commands::test_bad_periods_exit_2_and_change_nothing",
+        "tests.unit.month_close.test_commands::test_a_broken_policy_file_exits_2",
+    ],
     "elearn_demo": [
         "tests.unit.security.test_commands::test_demo_missing_or_bad_file_changes_nothing",
         "tests.unit.security.test_commands::test_demo_refuses_outside_the_fake_host",
@@ -53,6 +57,12 @@ BROKEN_INPUT_TESTS = {
         "tests.unit.org.test_provisioning::test_wrong_header_is_refused",
         "tests.unit.org.test_provisioning::test_each_bad_row_kind_is_reported_and_nothing_imported",
         "tests.unit.security.test_commands::test_provision_bad_arguments_and_content",
+    ],
+    "elearn_report": [
+        "tests.unit.reports.test_report_command::test_bad_input_exits_2_with_one_line_and_changes_nothing",
+        "tests.unit.reports.test_report_command::test_an_unwritable_output_path_exits_2_and_writes_nothing",
+        "tests.unit.reports.test_report_command::test_a_broken_policy_file_exits_2",
+        "tests.unit.reports.test_report_command::test_from_the_shell_bad_input_exits_2_too",
     ],
     "elearn_verify_audit": [
         "tests.unit.audit.test_verify_command::test_bad_head_is_refused_and_nothing_is_sealed",
