@@ -29,7 +29,7 @@ def evidence_block(value: dict | None) -> str:
 
     # A template, so everything shown is escaped (no HTML is built in code).
     return render_to_string(
-        "elearn_plugin/admin/evidence.html",
+        "elearn_plugin/fragments/evidence.html",
         {
             "sentence": evidence_text(value),
             "facts": json.dumps(value or {}, ensure_ascii=False, indent=2),

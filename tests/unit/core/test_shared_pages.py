@@ -14,7 +14,8 @@ TEMPLATES = Path(__file__).resolve().parents[3] / "elearn_plugin" / "templates" 
 PAGES = sorted(
     p.relative_to(TEMPLATES).as_posix()
     for p in TEMPLATES.rglob("*.html")
-    if "edx_ace" not in p.parts and p.name != "base.html"
+    # Emails and fragments (parts of the admin's pages) are not pages of their own.
+    if "edx_ace" not in p.parts and "fragments" not in p.parts and p.name != "base.html"
 )
 
 
