@@ -77,12 +77,12 @@ def plan(close: MonthClose, period: Period, size: int | None = None) -> int:
 
 
 def _locked(close_id: int, index: int) -> CloseChunk | None:
-    return (
-        CloseChunk.objects.select_for_update()
-        .select_related("close")
-        .filter(close_id=close_id, index=index)
-        .first()
-    )
+    """The chunk row, locked; its close read without a lock (so chunks run side by side:
+    the close's status cannot move on while this chunk's step is uncommitted)."""
+    chunk = CloseChunk.objects.select_for_update().filter(close_id=close_id, index=index).first()
+    if chunk is not None:
+        chunk.close = MonthClose.objects.get(pk=chunk.close_id)
+    return chunk
 
 
 def _counts(verdicts) -> dict[str, int]:

@@ -77,13 +77,20 @@ def advance(close_id: int, policy: Policy | None) -> MonthClose:
     `policy` is needed to end the judging step (the guard); None leaves a judging close as
     it is.
     """
+    return advance_once(close_id, policy)[0]
+
+
+def advance_once(close_id: int, policy: Policy | None) -> tuple[MonthClose, str | None]:
+    """`advance`, and the status this call found under the lock when it moved the close
+    (None when it did not): only the caller that moved it sends the next step's chunks."""
     with transaction.atomic():
         close = MonthClose.objects.select_for_update().get(pk=close_id)
+        found = close.status
         if close.status == CloseStatus.JUDGING and policy is not None and not chunks.pending(close):
             _end_judging(close, policy)
         if close.status == CloseStatus.APPLYING and not chunks.pending(close):
             _close(close)
-    return close
+    return close, (found if close.status != found else None)
 
 
 def _end_judging(close: MonthClose, policy: Policy) -> None:

@@ -39,7 +39,7 @@ def month_close_chunk(close_id: int, index: int) -> str:
     """Do the current step of one chunk, then move the close on (and send the next step)."""
     from elearn_plugin.month_close.models import CloseStatus, MonthClose  # noqa: PLC0415
     from elearn_plugin.month_close.runner import dispatch, step  # noqa: PLC0415
-    from elearn_plugin.month_close.services import advance  # noqa: PLC0415
+    from elearn_plugin.month_close.services import advance_once  # noqa: PLC0415
     from elearn_plugin.policy.runtime import file_digest, get_policy  # noqa: PLC0415
     from elearn_plugin.rules.periods import period_from_label  # noqa: PLC0415
 
@@ -58,9 +58,9 @@ def month_close_chunk(close_id: int, index: int) -> str:
     period = period_from_label(close.period, policy.tz)
     with acting_as(f"task:{TASK_NAME}"):
         outcome = step(close.pk, int(index), policy, period)
-        before = close.status
-        close = advance(close.pk, policy)
-        if close.status != before and close.status == CloseStatus.APPLYING:
+        close, moved_from = advance_once(close.pk, policy)
+        # Only the task whose advance ended the judging sends the apply step, once.
+        if moved_from is not None and close.status == CloseStatus.APPLYING:
             dispatch(close, stale_only=False)
     return outcome
 

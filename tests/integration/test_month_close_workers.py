@@ -15,7 +15,7 @@ import re
 import signal
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,7 +80,8 @@ def _build_learners(policy) -> dict[str, list[int]]:
     Person.objects.bulk_create(
         [Person(user_id=uid, employee_id=f"WK{uid}", name="x", unit=unit) for uid in ids]
     )
-    org.set_units_bulk([(uid, unit.id) for uid in ids], _local(policy, 2025, 12, 1))
+    since = _local(policy, 2025, 12, 1)
+    org.set_units_bulk([(uid, unit.id) for uid in ids], since)
 
     day = lambda *args: _local(policy, *args)  # noqa: E731
     groups: dict[str, list[int]] = {
@@ -99,19 +100,21 @@ def _build_learners(policy) -> dict[str, list[int]]:
         if kind < 2:  # P-22: three tasks missed in January
             groups["jan_suspended"].append(uid)
             for key, due in ((R1, 10), (R2, 11), (R3, 12)):
-                assignments.append(AssignmentSpec(uid, key, day(2026, 1, due)))
+                assignments.append(AssignmentSpec(uid, key, day(2026, 1, due), assigned_at=since))
         elif kind == 2:  # P-23: one task missed in each of January, February and March
             groups["revoked"].append(uid)
             for key, month in ((R1, 1), (R2, 2), (R3, 3)):
-                assignments.append(AssignmentSpec(uid, key, day(2026, month, 10)))
+                assignments.append(
+                    AssignmentSpec(uid, key, day(2026, month, 10), assigned_at=since)
+                )
         elif kind < 6:  # P-22: three tasks missed in March (one completed after its due date)
             groups["mar_suspended"].append(uid)
             for key, due in ((R1, 10), (R2, 11), (R3, 12)):
-                assignments.append(AssignmentSpec(uid, key, day(2026, 3, due)))
+                assignments.append(AssignmentSpec(uid, key, day(2026, 3, due), assigned_at=since))
             completions.append(CompletionSpec(uid, R1, day(2026, 3, 20)))
         elif kind < 10:  # one task missed in February only: no sanction, a month with misses
             groups["late"].append(uid)
-            assignments.append(AssignmentSpec(uid, R4, day(2026, 2, 5)))
+            assignments.append(AssignmentSpec(uid, R4, day(2026, 2, 5), assigned_at=since))
             completions.append(CompletionSpec(uid, R1, day(2026, 2, 3)))
         elif kind < 40:  # P-21: quota met in January and February
             groups["met_early"].append(uid)
@@ -120,12 +123,12 @@ def _build_learners(policy) -> dict[str, list[int]]:
         elif kind < 70:  # P-21: one course in February, short every month
             groups["short"].append(uid)
             completions.append(CompletionSpec(uid, R1, day(2026, 2, 14)))
-            assignments.append(AssignmentSpec(uid, R2, day(2026, 4, 20)))
+            assignments.append(AssignmentSpec(uid, R2, day(2026, 4, 20), assigned_at=since))
         else:  # two courses in March, one more assigned for April
             groups["march"].append(uid)
             completions.append(CompletionSpec(uid, R1, day(2026, 3, 3)))
             completions.append(CompletionSpec(uid, R2, day(2026, 3, 4)))
-            assignments.append(AssignmentSpec(uid, R3, day(2026, 4, 20)))
+            assignments.append(AssignmentSpec(uid, R3, day(2026, 4, 20), assigned_at=since))
     assign_bulk(assignments)
     record_completions_bulk(completions)
     return groups
@@ -159,9 +162,7 @@ def snapshot() -> dict[str, list[str]]:
     closes = {c.pk: c for c in MonthClose.objects.all()}
     decided = {c.period: c.decided_at for c in closes.values()}
     tz = get_policy().tz
-    sanctions = {
-        s.pk: s for s in Sanction.objects.all().only("pk", "user_id", "kind", "source")
-    }
+    sanctions = {s.pk: s for s in Sanction.objects.all().only("pk", "user_id", "kind", "source")}
 
     def period_of(source: str) -> str:
         return source.rsplit(":", 1)[1]
@@ -311,9 +312,85 @@ def _task_ids(proc) -> tuple[set[str], set[str]]:
     return set(RECEIVED.findall(text)), set(FINISHED.findall(text))
 
 
-def _in_flight(proc) -> set[str]:
-    received, finished = _task_ids(proc)
-    return received - finished
+def _db_ports(pid: int) -> set[int]:
+    """Local TCP ports of process `pid`'s connections to the database (from /proc)."""
+    db_port = int(connection.settings_dict.get("PORT") or 3306)
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    ports = set()
+    for table in ("tcp", "tcp6"):
+        lines = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        for fields in (line.split() for line in lines):
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if inode in inodes and int(remote.rsplit(":", 1)[1], 16) == db_port:
+                ports.add(int(local.rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _lock_outbox():
+    """A connection holding next-key locks on every outbox row and the gap after the last,
+    so that any insert into the outbox waits until it rolls back."""
+    import MySQLdb  # noqa: PLC0415
+
+    db = connection.settings_dict
+    conn = MySQLdb.connect(
+        host=db.get("HOST") or "127.0.0.1",
+        port=int(db.get("PORT") or 3306),
+        user=db.get("USER") or "root",
+        passwd=db.get("PASSWORD") or "",
+        db=db["NAME"],
+    )
+    conn.autocommit(False)
+    cursor = conn.cursor()
+    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    cursor.execute(f"SELECT id FROM {OutboxMessage._meta.db_table} FOR UPDATE")  # noqa: S608
+    cursor.fetchall()
+    return conn
+
+
+def _db_activity() -> list[tuple]:
+    """(client, command, seconds, transaction state, statement) of every connection."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.HOST, p.COMMAND, p.TIME, t.trx_state, LEFT(p.INFO, 80)"
+            " FROM information_schema.PROCESSLIST p"
+            " LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID"
+        )
+        return list(cursor.fetchall())
+
+
+def _inserting_into_outbox(ports: set[int]) -> bool:
+    """Whether a connection from these ports is inside an INSERT into the outbox (which waits
+    while `_lock_outbox` holds its locks)."""
+    if not ports:
+        return False
+    hosts = [f"127.0.0.1:{port}" for port in ports]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST p"
+            " JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID"
+            " WHERE p.INFO LIKE %s"
+            f" AND p.HOST IN ({', '.join(['%s'] * len(hosts))})",
+            [f"INSERT%`{OutboxMessage._meta.db_table}`%", *hosts],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def _connections_from(ports: set[int]) -> int:
+    hosts = [f"127.0.0.1:{port}" for port in ports] or [""]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+            f" WHERE HOST IN ({', '.join(['%s'] * len(hosts))})",
+            hosts,
+        )
+        return cursor.fetchone()[0]
 
 
 def _logs(procs) -> str:
@@ -325,8 +402,8 @@ def _differences(clean: dict, other: dict) -> list[str]:
     for name in clean:
         if clean[name] != other[name]:
             a, b = Counter(clean[name]), Counter(other[name])
-            missing = list((a - b).elements())[:3]
-            extra = list((b - a).elements())[:3]
+            missing = [row[:400] for row in list((a - b).elements())[:3]]
+            extra = [row[:400] for row in list((b - a).elements())[:3]]
             out.append(
                 f"{name}: {len(clean[name])} rows clean, {len(other[name])} after the kill; "
                 f"missing {missing}; extra {extra}"
@@ -340,9 +417,8 @@ def test_a_worker_killed_mid_close_loses_and_doubles_nothing(
 ):
     # P-33: rule runs never lose or double-apply records, even when a worker dies halfway
     # or a job is run twice.
-    # `plan`'s size defaults to CHUNK_LEARNERS as it was at import: replace the plan itself.
-    plan = chunks.plan
-    monkeypatch.setattr(chunks, "plan", lambda close, period: plan(close, period, size=CHUNK))
+    # The chunk plan is made in this process when a close begins: 24 chunks a month.
+    monkeypatch.setattr(chunks, "CHUNK_LEARNERS", CHUNK)
     policy = get_policy()
     digest = file_digest()
     tz = policy.tz
@@ -359,7 +435,12 @@ def test_a_worker_killed_mid_close_loses_and_doubles_nothing(
     chunk_count = march.chunk_count
     assert chunk_count == LEARNERS // CHUNK
     # The data is worth closing: warnings (P-21), suspensions (P-22), revocations (P-23).
-    assert march.warnings > 0 and march.suspensions == len(groups["mar_suspended"])
+    totals = {
+        c.period: (c.learners, c.warnings, c.suspensions, c.revocations)
+        for c in MonthClose.objects.all()
+    }
+    assert march.warnings > 0, totals
+    assert march.suspensions == len(groups["mar_suspended"])
     assert march.revocations == len(groups["revoked"]) > 0
     assert MonthClose.objects.get(period="2026-01").suspensions == len(groups["jan_suspended"])
     clean_mail = Counter(OutboxMessage.objects.values_list("message_type", flat=True))
@@ -369,7 +450,6 @@ def test_a_worker_killed_mid_close_loses_and_doubles_nothing(
     assert not MonthClose.objects.exists() and not Sanction.objects.exists()
 
     # The killed run: January and February through both workers, then March begun.
-    worker_a, worker_b = celery_worker_pair
     started = time.monotonic()
     states = runner.close_through(
         feb, policy, digest, runner="celery", now=now, wait_seconds=WAIT_SECONDS
@@ -378,53 +458,83 @@ def test_a_worker_killed_mid_close_loses_and_doubles_nothing(
     runner.close_through(mar, policy, digest, runner="celery", now=now, wait_seconds=None)
     close = MonthClose.objects.get(period="2026-03")
 
-    # Kill worker A while it runs a chunk of March's apply step, a quarter of the way in.
+    # Kill a worker inside the transaction of a chunk of March's apply step. Once a quarter
+    # of the chunks are applied, a lock on the outbox table makes every writer of messages
+    # wait; `apply_chunk` writes them after it has imposed the chunk's sanctions (with their
+    # audit rows), in the same transaction. The first worker seen waiting there is killed
+    # with SIGKILL, with those rows written and not committed; then the lock is released.
     deadline = time.monotonic() + KILL_TIMEOUT
-    while True:
+    applied = 0
+    while applied < chunk_count // 4:
         close.refresh_from_db()
-        applied = CloseChunk.objects.filter(close=close, applied_at__isnull=False).count()
-        lost = _in_flight(worker_a)
-        if close.status == CloseStatus.APPLYING and applied >= chunk_count // 4 and lost:
-            os.killpg(worker_a.pid, signal.SIGKILL)
-            break
         assert close.status != CloseStatus.CLOSED, (
-            "March closed before worker A could be killed: make the data bigger\n"
+            "March closed before the outbox could be locked: make the data bigger\n"
             + _logs(celery_worker_pair)
         )
         assert time.monotonic() < deadline, (
-            f"no moment to kill worker A in {KILL_TIMEOUT}s (status {close.status}, "
-            f"{applied} applied)\n" + _logs(celery_worker_pair)
+            f"March's apply step did not progress in {KILL_TIMEOUT}s (status {close.status})\n"
+            + _logs(celery_worker_pair)
         )
+        applied = CloseChunk.objects.filter(close=close, applied_at__isnull=False).count()
         time.sleep(0.01)
-    worker_a.wait(timeout=10)
-    assert worker_a.returncode == -signal.SIGKILL
+    lock = _lock_outbox()
+    try:
+        victim = None
+        while victim is None:
+            for worker in celery_worker_pair:
+                ports = _db_ports(worker.pid)
+                if _inserting_into_outbox(ports):
+                    os.killpg(worker.pid, signal.SIGKILL)
+                    victim = worker
+                    break
+            else:
+                assert time.monotonic() < deadline, (
+                    f"no worker reached the outbox inside an apply transaction: "
+                    f"{_db_activity()}\n" + _logs(celery_worker_pair)
+                )
+                time.sleep(0.01)
+        # Nothing can finish applying while the outbox is locked.
+        applied_at_kill = CloseChunk.objects.filter(close=close, applied_at__isnull=False).count()
+    finally:
+        lock.rollback()
+        lock.close()
+    (survivor,) = [worker for worker in celery_worker_pair if worker is not victim]
+    victim.wait(timeout=10)
+    assert victim.returncode == -signal.SIGKILL
+    # The database sees the connection go and rolls its transaction back.
+    gone = time.monotonic() + 10
+    while _connections_from(ports) and time.monotonic() < gone:
+        time.sleep(0.05)
+    assert not _connections_from(ports), f"the killed worker's connection stayed: {_db_activity()}"
     pending_after_kill = chunks.pending(MonthClose.objects.get(pk=close.pk))
-    a_received, a_finished = _task_ids(worker_a)
-    lost = a_received - a_finished
-    # The kill landed mid-close: chunks were still to apply, worker A had done some of the
-    # close's chunks and died holding one it had taken and not finished.
-    assert pending_after_kill, "every chunk was applied when worker A died: nothing was proved"
-    assert a_finished, "worker A took no part in the close before it died"
-    assert len(lost) == 1, f"worker A died holding {len(lost)} tasks, expected the one it ran"
+    received, finished = _task_ids(victim)
+    lost = received - finished
+    # The kill landed mid-close: chunks were still to apply, the killed worker had done some
+    # of the close's chunks and died holding the one it ran.
+    assert pending_after_kill, "every chunk was applied when the worker died: nothing was proved"
+    assert chunk_count // 4 <= applied_at_kill < chunk_count, applied_at_kill
+    assert finished, "the killed worker took no part in the close before it died"
+    assert len(lost) == 1, f"the killed worker held {len(lost)} tasks, expected the one it ran"
 
-    # The close is run again (as `elearn_close_period` or the tick would): it re-sends
-    # every pending chunk, including those still queued for worker B, which runs them twice.
+    # The close is run again (as `elearn_close_period` or the tick would): it re-sends every
+    # pending chunk, including those still queued for the surviving worker, which runs them
+    # twice.
     states = runner.close_through(
         mar, policy, digest, runner="celery", now=now, wait_seconds=WAIT_SECONDS
     )
     assert [s.status for s in states] == [CloseStatus.CLOSED] * 3, _logs(celery_worker_pair)
     elapsed = time.monotonic() - started
-    b_received, _ = _task_ids(worker_b)
-    assert lost.isdisjoint(b_received), "the lost task itself was redelivered, not re-sent"
+    survivor_received, _ = _task_ids(survivor)
+    assert lost.isdisjoint(survivor_received), "the lost task was redelivered, not sent again"
 
     after = snapshot()
     assert not _differences(clean, after), "\n".join(_differences(clean, after))
     # Every chunk judged once: one chunk_judged event per chunk of each month.
     judged = Counter(
         (target, data["first_user_id"])
-        for target, data in AuditEvent.objects.filter(
-            verb="month_close.chunk_judged"
-        ).values_list("target", "data")
+        for target, data in AuditEvent.objects.filter(verb="month_close.chunk_judged").values_list(
+            "target", "data"
+        )
     )
     assert sum(judged.values()) == 3 * chunk_count and set(judged.values()) == {1}
     # Every chunk applied, once per learner and rule (P-21, P-22, P-23): the outbox's keys
