@@ -319,3 +319,28 @@ def test_the_celery_runner_closes_through_chunk_tasks(
     assert MonthClose.objects.get(period="2026-01").status == "closed"
     assert sent == [[0, 1, 2], [0, 1, 2]]  # judge step, then apply step
     assert CloseChunk.objects.filter(judged_at__isnull=False, applied_at__isnull=False).count() == 3
+
+
+def test_a_dst_zone_closes_at_local_midnight_and_23_59_is_the_months(courses, people):
+    # P-22, P-16: in Berlin March has 743 hours; 23:59 on 31 March is March's, 00:01 April's.
+    from zoneinfo import ZoneInfo
+
+    berlin = ZoneInfo("Europe/Berlin")
+    policy = parse_policy(variant(("timezone: Asia/Shanghai", "timezone: Europe/Berlin")))
+    march = period_from_label("2026-03", berlin)
+    assert (march.end_utc - march.start_utc).total_seconds() == 743 * 3600
+    late, next_month = people(2, local(2025, 12, 1))
+
+    def due(day, month, hour, minute):
+        from datetime import datetime
+
+        return datetime(2026, month, day, hour, minute, tzinfo=berlin)
+
+    for learner, when in ((late, due(31, 3, 23, 59)), (next_month, due(1, 4, 0, 1))):
+        assign(learner, *((key, when) for key in (R1, R2, R3)))
+    close(march, now=due(1, 4, 0, 30), policy=policy)
+    missed = dict(Standing.objects.filter(period="2026-03").values_list("user_id", "missed_tasks"))
+    assert missed == {late: 3, next_month: 0}
+    assert (
+        Sanction.objects.filter(kind="suspension").values_list("user_id", flat=True).get() == late
+    )
