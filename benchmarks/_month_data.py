@@ -63,13 +63,23 @@ def _batches(rows: Iterable[tuple], size: int = BATCH) -> Iterator[list[tuple]]:
 
 def _insert(cursor, model, columns: list[str], rows: Iterable[tuple]) -> int:
     """INSERT the rows (model field names -> their columns) with executemany in batches."""
+    from django.db import connection
+
     meta = model._meta
-    cols = ", ".join(meta.get_field(name).column for name in columns)
-    marks = ", ".join(["%s"] * len(columns))
+    given = {meta.get_field(name).column for name in columns}
+    # The model's other columns get their defaults (an INSERT must name NOT NULL ones).
+    rest = [
+        f
+        for f in meta.concrete_fields
+        if f.column not in given and not f.primary_key and not f.null
+    ]
+    extra = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+    cols = ", ".join([meta.get_field(name).column for name in columns] + [f.column for f in rest])
+    marks = ", ".join(["%s"] * (len(columns) + len(rest)))
     sql = f"INSERT INTO {meta.db_table} ({cols}) VALUES ({marks})"
     count = 0
     for batch in _batches(rows):
-        cursor.executemany(sql, batch)
+        cursor.executemany(sql, [row + extra for row in batch] if extra else batch)
         count += len(batch)
     return count
 
@@ -136,7 +146,19 @@ def load(learners: int, progress: Callable[[str], None] = lambda _msg: None) -> 
                 user_model,
                 user_cols,
                 (
-                    (u, "!", None, False, f"bench{u}", "", "", f"b{u}@example.com", False, True, now)
+                    (
+                        u,
+                        "!",
+                        None,
+                        False,
+                        f"bench{u}",
+                        "",
+                        "",
+                        f"b{u}@example.com",
+                        False,
+                        True,
+                        now,
+                    )
                     for u in ids
                 ),
             )
