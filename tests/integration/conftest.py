@@ -146,19 +146,11 @@ def celery_app():
     return APP
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(
-    celery_app, test_db_name: str, tmp_path_factory
-) -> Iterator[subprocess.Popen]:
-    """A real `celery worker` process on the Redis broker, using this run's test database.
-
-    Started as Tutor starts the lms worker (`tutor/plugins/openedx.py`, Tutor 21 and 22): the
-    platform's app and the LMS queues, so a task the plugin sends must land on one of them.
-    """
+def worker_command(name: str, *extra_args: str) -> list[str]:
+    """`celery worker` as Tutor starts the lms worker: the platform's app, the LMS queues,
+    one task at a time in the solo pool."""
     queues = ",".join(sorted(TUTOR_WORKER_QUEUES["lms"]))
-    celery_app.control.purge()
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    cmd = [
+    return [
         str(Path(sys.executable).with_name("celery")),
         "--app=lms.celery",
         "worker",
@@ -170,9 +162,24 @@ def celery_worker_process(
         "--without-mingle",
         f"--queues={queues}",
         "-n",
-        f"elearn-it-{os.getpid()}@%h",
+        name,
         "--loglevel=INFO",
+        *extra_args,
     ]
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    celery_app, test_db_name: str, tmp_path_factory
+) -> Iterator[subprocess.Popen]:
+    """A real `celery worker` process on the Redis broker, using this run's test database.
+
+    Started as Tutor starts the lms worker (`tutor/plugins/openedx.py`, Tutor 21 and 22): the
+    platform's app and the LMS queues, so a task the plugin sends must land on one of them.
+    """
+    celery_app.control.purge()
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    cmd = worker_command(f"elearn-it-{os.getpid()}@%h")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(  # noqa: S603
             cmd, cwd=ROOT, env=subprocess_env(test_db_name), stdout=log, stderr=subprocess.STDOUT
@@ -217,23 +224,7 @@ def _start_worker(
     name: str, log_path: Path, test_db_name: str, *extra_args: str
 ) -> subprocess.Popen:
     """One `celery worker --pool=solo` on the LMS queues, in its own process group."""
-    queues = ",".join(sorted(TUTOR_WORKER_QUEUES["lms"]))
-    cmd = [
-        str(Path(sys.executable).with_name("celery")),
-        "--app=lms.celery",
-        "worker",
-        "--pool=solo",
-        "-c",
-        "1",
-        "--without-heartbeat",
-        "--without-gossip",
-        "--without-mingle",
-        f"--queues={queues}",
-        "-n",
-        name,
-        "--loglevel=INFO",
-        *extra_args,
-    ]
+    cmd = worker_command(name, *extra_args)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(  # noqa: S603
             cmd,
