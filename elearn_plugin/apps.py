@@ -64,7 +64,11 @@ class ElearnPluginConfig(AppConfig):
     def ready(self) -> None:
         from elearn_plugin import checks  # noqa: F401, PLC0415  (registers system checks)
         from elearn_plugin.host.tokens import connect_token_receivers  # noqa: PLC0415
+
+        # A closed month records its hours cap, then freezes its rankings (in this order).
+        from elearn_plugin.hours import hooks as _hours  # noqa: F401, PLC0415
         from elearn_plugin.permissions import connect_role_receivers  # noqa: PLC0415
+        from elearn_plugin.rankings import hooks as _rankings  # noqa: F401, PLC0415
 
         connect_role_receivers()
         connect_token_receivers()

@@ -2,11 +2,13 @@
 
 from elearn_plugin.audit import models as _audit  # noqa: F401
 from elearn_plugin.courses import models as _courses  # noqa: F401
+from elearn_plugin.hours import models as _hours  # noqa: F401
 from elearn_plugin.learning import models as _learning  # noqa: F401
 from elearn_plugin.ledger import models as _ledger  # noqa: F401
 from elearn_plugin.month_close import models as _month_close  # noqa: F401
 from elearn_plugin.org import models as _org  # noqa: F401
 from elearn_plugin.outbox import models as _outbox  # noqa: F401
+from elearn_plugin.rankings import models as _rankings  # noqa: F401
 from elearn_plugin.standing import models as _standing  # noqa: F401
 from elearn_plugin.tick import models as _tick  # noqa: F401
 from elearn_plugin.video import models as _video  # noqa: F401

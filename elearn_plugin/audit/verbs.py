@@ -42,6 +42,9 @@ VERBS: dict[str, frozenset[str]] = {
     "month_close.closed": frozenset(
         {"period_code", "count", "warning_count", "suspension_count", "revocation_count"}
     ),
+    # Hours cap and rankings (P-24, P-25): recorded and frozen when a month closes
+    "hours.recorded": frozenset({"period_code", "count"}),
+    "ranking.frozen": frozenset({"period_code", "count", "candidate_count"}),
     # Kill switch and policy (P-33)
     "learning.switched": frozenset({"enabled"}),
     "policy.activated": frozenset({"digest_key", "previous_key"}),

@@ -23,6 +23,8 @@ from elearn_plugin.policy.checker import BAD, Checker, Fields, leaf, ok, sub
 from elearn_plugin.policy.month_close import month_close
 from elearn_plugin.policy.schema import (
     PERIOD_KINDS,
+    RANKING_EXEMPT_MONTHS,
+    RANKING_TIES,
     SHARING_ACTIONS,
     CreditRule,
     HoursCapRule,
@@ -165,6 +167,9 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         leaf(rankings_f, "top_n", "rankings", at_least(1)),
         leaf(rankings_f, "periods", "rankings", lambda v, ln, k: _periods(check, v, ln, k)),
         leaf(rankings_f, "quota_met_only", "rankings", check.boolean),
+        leaf(rankings_f, "ties", "rankings", check.one_of(RANKING_TIES)),
+        leaf(rankings_f, "exempt_months", "rankings", check.one_of(RANKING_EXEMPT_MONTHS)),
+        leaf(rankings_f, "exclude_blocked", "rankings", check.boolean),
     )
 
     credits_f = sub(check, root, "credits", "credits")

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from elearn_plugin.rules.rankings import EXEMPT_CHOICES, TIE_CHOICES
+
 SharingAction = Literal["flag", "suspend"]
 WindowMode = Literal["flag", "block"]
 WeekKind = Literal["any", "big", "small"]
@@ -26,6 +28,9 @@ WEEKDAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun
 # month_close: learners hired or leaving mid-month; days under suspension or freeze.
 PART_MONTH_CHOICES: tuple[str, ...] = ("exempt", "prorate", "full")
 BLOCKED_DAYS_CHOICES: tuple[str, ...] = ("exempt", "count")
+# rankings: equal credits share a rank or the earliest total ranks first; exempt months.
+RANKING_TIES: tuple[str, ...] = TIE_CHOICES
+RANKING_EXEMPT_MONTHS: tuple[str, ...] = EXEMPT_CHOICES
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,13 @@ class RankingRule:
     top_n: int
     periods: tuple[PeriodKind, ...]
     quota_met_only: bool
+    # "share": equal credits share a rank, all tied at the cut are in; "earliest": the
+    # learner who reached the total first ranks higher (prize money follows the rank).
+    ties: str = "share"
+    # "ignore": an exempt month neither qualifies nor disqualifies; "disqualify": it does.
+    exempt_months: str = "ignore"
+    # Leave out learners revoked or frozen when the period ends.
+    exclude_blocked: bool = True
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ SPEC: dict[str, Any] = {
     "revocation": {"months_with_misses": None, "window_months": None},
     "sharing": {"action": None, "suspension_days": None},
     "online_hours_cap": {"unit_level": None, "default_share": None, "travel_heavy_share": None},
-    "rankings": {"top_n": None, "periods": None, "quota_met_only": None},
+    "rankings": {
+        "top_n": None,
+        "periods": None,
+        "quota_met_only": None,
+        "ties": None,
+        "exempt_months": None,
+        "exclude_blocked": None,
+    },
     "credits": {"default_per_course": None},
     "calendar": {
         "working_weekdays": None,

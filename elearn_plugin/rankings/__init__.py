@@ -1,0 +1,1 @@
+"""P-25: the credit rankings of each month, quarter, half-year and year, frozen at the close."""
