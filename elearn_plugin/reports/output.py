@@ -1,9 +1,11 @@
-"""Writing a report as JSON or CSV, the same way for every `elearn_report` report.
+"""Writing a report as JSON, CSV or XLSX, the same way for every `elearn_report` report.
 
 Reports are opened by HR in spreadsheet programs, which read a CSV without a byte order mark
 in the machine's legacy code page (mangling Chinese names) and run a cell that starts like a
 formula. So CSV is UTF-8 with a BOM and text cells are escaped; JSON is plain UTF-8 (RFC 8259
-forbids a BOM) with the characters as they are. A file is replaced only once it is complete.
+forbids a BOM) with the characters as they are. In XLSX every text cell is stored as a
+string cell (openpyxl would store `=...` as a formula), numbers as numbers. A file is
+replaced only once it is complete.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -80,9 +82,53 @@ def write_json(data: dict, stream: TextIO) -> None:
     stream.write("\n")
 
 
+# Characters XML 1.0 cannot hold: openpyxl refuses a cell with one, so they are dropped.
+_XML_ILLEGAL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def xlsx_value(value: Any) -> Any:
+    """A cell's value in XLSX: numbers stay numbers, everything else its CSV text, unescaped
+    (a string cell cannot run), without the control characters XML cannot hold."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return value
+    return _plain(value).translate(_XML_ILLEGAL)
+
+
+def write_xlsx(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Mapping[str, Any]]]], stream: IO[bytes]
+) -> None:
+    """Write a workbook with one sheet per `(title, columns, rows)`, a header row first.
+
+    The workbook is written in openpyxl's write-only mode (rows streamed, not held), and
+    every text cell gets the string type explicitly, so a name such as `=HYPERLINK(...)`
+    reaches HR as the text it is.
+    """
+    from openpyxl import Workbook  # noqa: PLC0415 - only the XLSX format needs it
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
+
+    book = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+
+        def cells(values: Iterable[Any], sheet=sheet) -> list:
+            out = []
+            for value in values:
+                cell = WriteOnlyCell(sheet, value=xlsx_value(value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                out.append(cell)
+            return out
+
+        sheet.append(cells(columns))
+        for row in rows:
+            sheet.append(cells(row[column] for column in columns))
+    book.save(stream)
+
+
 @contextmanager
-def replacing(path: str | os.PathLike[str]) -> Iterator[TextIO]:
-    """A UTF-8 text stream whose content becomes the file `path` when the block succeeds.
+def replacing(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO[Any]]:
+    """A UTF-8 text stream (or with `binary` a byte stream) whose content becomes the file
+    `path` when the block succeeds.
 
     It writes a temporary file in the same directory (so that the rename stays on one file
     system and is atomic) and renames it over `path` at the end; on any error the temporary
@@ -95,7 +141,12 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[TextIO]:
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        opened = (
+            os.fdopen(handle, "wb")
+            if binary
+            else os.fdopen(handle, "w", encoding="utf-8", newline="")
+        )
+        with opened as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -201,7 +201,7 @@ def test_bad_input_exits_2_with_one_line_and_changes_nothing(march, tmp_path):
         (("standing", "--period", "2026-04"), "2026-04"),  # not ended
         (("standing", "--period", "2025-12"), "2025-12"),  # before effective_from
         (("standing", "--period", "2026-03", "--unit", "nowhere"), "nowhere"),
-        (("standing", "--period", "2026-03", "--format", "xlsx"), "xlsx"),
+        (("standing", "--period", "2026-03", "--format", "pdf"), "pdf"),
     ]
     for args, named in cases:
         message = refused(*args, "--output", str(target))
@@ -247,7 +247,7 @@ def test_from_the_shell_bad_input_exits_2_too(tmp_path, capsys):
     # argparse's own exit for bad arguments; the system checks (which load the policy too)
     # do not turn a broken policy file into their exit 1.
     assert _from_shell("weekly", "--period", "2026-03") == 2
-    assert _from_shell("standing", "--period", "2026-03", "--format", "xlsx") == 2
+    assert _from_shell("standing", "--period", "2026-03", "--format", "pdf") == 2
     broken = tmp_path / "policy.yaml"
     broken.write_text(variant(("top_n: 10", "top_n: 0")), encoding="utf-8")
     with override_settings(ELEARN_POLICY_FILE=str(broken)):
