@@ -122,7 +122,7 @@ def _newsletter(data: dict, language: str) -> Callable[[], str]:
     def render() -> str:
         local = timezone.localtime(data["frozen_at"]).date().isoformat()
         return render_to_string(
-            "elearn_plugin/reports/ranking_newsletter.html",
+            "elearn_plugin/fragments/ranking_newsletter.html",
             {
                 "period_name": data["period"],
                 "top_n": data["top_n"],
@@ -242,7 +242,7 @@ class Command(AuditedCommand):
         parser.add_argument(
             "--language",
             default=None,
-            help="language of the HTML and the messages, e.g. zh-hans or en (the site's default)",
+            help="language of the HTML and the messages, e.g. zh-cn or en (the site's default)",
         )
         parser.add_argument(
             "--unit", default=None, help="only this unit's code and the units under it"

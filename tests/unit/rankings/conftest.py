@@ -7,6 +7,7 @@ import pytest
 
 from elearn_plugin.ledger.services import CREDIT, POINTS, LedgerEntrySpec, add_entries_bulk
 from elearn_plugin.month_close import runner
+from elearn_plugin.org import services as org
 from elearn_plugin.org.models import Person
 from elearn_plugin.rules.periods import period_from_label
 from elearn_plugin.standing.services import impose
@@ -40,13 +41,14 @@ def close(through, now=AFTER_MARCH, policy=POLICY):
 
 
 @pytest.fixture
-def quarter(courses, people):
+def quarter(courses, people, units):  # noqa: F811 (the imported fixtures)
     """Q1 2026 closed. All four required courses assigned in November, due in June:
 
     - `a` met the quota in January and March but not in February, and has most credits;
     - `b` and `c` met it in January and February (nothing left to do in March): 4 each;
     - `d` met it too and has 24 credits, but is revoked on 20 March;
-    - `p` met it and earned contribution points only beyond its courses (not credits).
+    - `p` met it and earned contribution points only beyond its courses (not credits); p
+      works in sales from 1 February.
     """
     a, b, c, d, p = people(5, local(2025, 12, 1))
     for user_id in (a, b, c, d, p):
@@ -59,6 +61,7 @@ def quarter(courses, people):
         complete(user_id, (R3, local(2026, 2, 8)), (R4, local(2026, 2, 9)))
     bonus(d, "20", local(2026, 2, 10))
     add_entries_bulk([LedgerEntrySpec(p, POINTS, Decimal("50"), "points:p", local(2026, 2, 11))])
+    org.set_units_bulk([(p, units["sales"].id)], local(2026, 2, 1))
     impose(d, "revocation", "missed_task_months", "hr:case-1", starts_at=local(2026, 3, 20))
     for user_id, employee_id in ((a, "E-a"), (b, "E-b"), (c, "E-c"), (d, "E-d"), (p, "E-p")):
         Person.objects.filter(user_id=user_id).update(employee_id=employee_id)

@@ -116,3 +116,12 @@ def test_nothing_before_the_policy_start_counts(courses, people):  # P-25
     open_policy = parse_policy(variant(("quota_met_only: true", "quota_met_only: false")))
     bonus(learner, "9", local(2025, 12, 31, 23, 0), key="old")
     assert compute(period_from_label("2026", TZ), open_policy).rows == []
+
+
+def test_the_tick_freezes_rankings_of_periods_closed_before_they_existed(quarter):  # P-25
+    from elearn_plugin.rankings.jobs import freeze_missing_rankings  # noqa: PLC0415
+
+    Ranking.objects.filter(period__in=["2026-Q1", "2026-02"]).delete()
+    assert freeze_missing_rankings(local(2026, 4, 2)) == {"frozen": ["2026-02", "2026-Q1"]}
+    assert [row[1] for row in ranked("2026-Q1")] == [quarter["b"], quarter["c"], quarter["p"]]
+    assert freeze_missing_rankings(local(2026, 4, 3)) == {"frozen": []}

@@ -94,6 +94,7 @@ def test_counted_never_exceeds_online_nor_the_share(online, offline, share):  # 
     assert row.share <= share or row.counted_seconds == 0
     if offline and share < 1:
         # One more second would pass the cap unless all online time already counts.
-        assert row.counted_seconds == online or Fraction(
-            row.counted_seconds + 1, row.counted_seconds + 1 + offline
-        ) > share
+        assert (
+            row.counted_seconds == online
+            or Fraction(row.counted_seconds + 1, row.counted_seconds + 1 + offline) > share
+        )

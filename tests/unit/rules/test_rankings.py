@@ -47,7 +47,9 @@ def test_within_a_shared_rank_rows_follow_the_employee_id():  # P-25
 
 def test_earliest_gives_distinct_ranks_to_the_first_to_reach_the_total():  # P-25
     early, late = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 9, tzinfo=UTC)
-    rows = rank([c(1, 5, reached=late), c(2, 5, reached=early), c(3, 4, reached=early)], 2, "earliest")
+    rows = rank(
+        [c(1, 5, reached=late), c(2, 5, reached=early), c(3, 4, reached=early)], 2, "earliest"
+    )
     assert [(r.rank, r.candidate.user_id) for r in rows] == [(1, 2), (2, 1)]
 
 

@@ -63,6 +63,7 @@ BROKEN_INPUT_TESTS = {
         "tests.unit.reports.test_report_command::test_an_unwritable_output_path_exits_2_and_writes_nothing",
         "tests.unit.reports.test_report_command::test_a_broken_policy_file_exits_2",
         "tests.unit.reports.test_report_command::test_from_the_shell_bad_input_exits_2_too",
+        "tests.unit.rankings.test_report_command::test_bad_input_exits_2_with_one_line",
     ],
     "elearn_verify_audit": [
         "tests.unit.audit.test_verify_command::test_bad_head_is_refused_and_nothing_is_sealed",
