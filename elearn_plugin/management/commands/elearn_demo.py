@@ -197,6 +197,33 @@ class Command(AuditedCommand):
                 )
         if states:
             out(f"  Months closed:  {states[0].period} … {states[-1].period} ({len(states)})")
+        self._print_rankings()
+
+    def _print_rankings(self) -> None:
+        """The rankings and the hours cap the closes produced, with the commands that show them."""
+        from elearn_plugin.hours.models import UnitMonthHours  # noqa: PLC0415
+        from elearn_plugin.rankings.models import Ranking  # noqa: PLC0415
+
+        out = self.stdout.write
+        latest = {}
+        for kind, period in Ranking.objects.order_by("ends_at").values_list("kind", "period"):
+            latest[kind] = period
+        for kind, period in latest.items():
+            out(
+                f"  Latest {kind} ranking: {period} "
+                f"(manage.py elearn_report ranking --period {period} --format html)"
+            )
+        capped = (
+            UnitMonthHours.objects.filter(excess_seconds__gt=0, offline_seconds__gt=0)
+            .order_by("-period")
+            .values_list("period", "unit__code")
+            .first()
+        )
+        if capped:
+            out(
+                f"  Hours capped:   unit {capped[1]} in {capped[0]} "
+                f"(manage.py elearn_report hours --period {capped[0]})"
+            )
 
     def _migrate(self) -> None:
         """Create every table; while the plugin has no migration files yet, its tables too."""

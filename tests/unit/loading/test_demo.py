@@ -26,6 +26,8 @@ CHECK_SITE = textwrap.dedent(
     from elearn_plugin.standing.models import Sanction
     from elearn_plugin.month_close.models import MonthClose
     from elearn_plugin.outbox.models import OutboxMessage
+    from elearn_plugin.rankings.models import Ranking
+    from elearn_plugin.hours.models import UnitMonthHours
 
     def login(username):
         client = Client(HTTP_HOST="127.0.0.1")
@@ -49,6 +51,13 @@ CHECK_SITE = textwrap.dedent(
             set(OutboxMessage.objects.values_list("message_type", flat=True))
         ),
         "open_closes": MonthClose.objects.exclude(status="closed").count(),
+        "ranked_kinds": sorted(
+            set(Ranking.objects.filter(entries__isnull=False).values_list("kind", flat=True))
+        ),
+        "capped_units": sorted(set(
+            UnitMonthHours.objects.filter(excess_seconds__gt=0, offline_seconds__gt=0)
+            .values_list("unit__code", flat=True)
+        )),
         "contact_login": login("contact_north")[1],
         "hr_login": hr_status,
         "hr_admin": hr.get("/admin/").status_code,
@@ -126,7 +135,12 @@ def test_demo_learners_log_in_and_the_suspended_one_is_refused(demo_site):
     assert facts["hired"] == 58 and facts["left"] == ["D051"]
     assert facts["open_memberships"] == 57
     assert facts["learner16_units"] == ["hr", "north", "north_sales"]
-    assert facts["courses"] == 7  # the six of the file and the workbench course (P-17)
+    # the twelve of the file and the workbench course (P-17)
+    assert facts["courses"] == 13
+    # P-25: the closed months froze rankings of months, quarters and the half-year; P-24: a
+    # unit had more online time than its classroom hours allow in a closed month
+    assert {"month", "quarter", "half_year"} <= set(facts["ranked_kinds"])
+    assert facts["capped_units"] == ["it"]
     assert facts["assignments"] == 104
     assert facts["completions"] > 0
 
