@@ -9,6 +9,7 @@ for _domain in (
     "learning",
     "courses",
     "month_close",
+    "rankings",
     "outbox",
     "tick",
     "video",

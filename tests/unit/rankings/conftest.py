@@ -11,6 +11,7 @@ from elearn_plugin.org import services as org
 from elearn_plugin.org.models import Person
 from elearn_plugin.rules.periods import period_from_label
 from elearn_plugin.standing.services import impose
+from tests.helpers.role_matrix import role_users  # noqa: F401 (a fixture)
 from tests.unit.month_close.conftest import (  # noqa: F401 (fixtures)
     POLICY,
     R1,

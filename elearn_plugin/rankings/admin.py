@@ -1,0 +1,62 @@
+"""Admin for the rankings and the hours cap: HR reads the frozen rankings with their
+entries, and each unit's recorded hours per closed month. Nothing here is edited by hand:
+both are written once, when their month closes (P-24, P-25)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.hours.models import UnitMonthHours
+from elearn_plugin.permissions import ANY, Action, check
+from elearn_plugin.rankings.models import Ranking, RankingEntry
+
+
+class _RecordsAdmin(ReadOnlyAdmin):
+    def has_module_permission(self, request) -> bool:
+        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
+
+
+class RankingEntryInline(admin.TabularInline):
+    model = RankingEntry
+    fields = ("rank", "user", "credits", "unit")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+    ordering = ("rank", "user_id")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
+
+
+@admin.register(Ranking)
+class RankingAdmin(_RecordsAdmin):
+    list_display = ("period", "kind", "top_n", "ties", "checked", "frozen_at")
+    list_filter = ("kind",)
+    search_fields = ("period",)
+    inlines = (RankingEntryInline,)
+
+
+@admin.register(UnitMonthHours)
+class UnitMonthHoursAdmin(_RecordsAdmin):
+    list_display = (
+        "period",
+        "unit",
+        "online_seconds",
+        "offline_seconds",
+        "counted_seconds",
+        "excess_seconds",
+        "share",
+        "cap_share",
+    )
+    list_filter = ("period",)
+    search_fields = ("unit__code", "unit__name")
