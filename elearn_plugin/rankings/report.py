@@ -94,7 +94,11 @@ def frozen(period: Period, policy: Policy) -> Ranking:
     raise RankingError(f"{period.label} is closed but its ranking is not frozen yet (next tick)")
 
 
-def _corrections(ranking: Ranking, published: dict[int, tuple[int, Decimal]]) -> list[dict]:
+def _corrections(
+    ranking: Ranking, published: dict[int, tuple[int, Decimal]], units: set[int] | None
+) -> list[dict]:
+    """Credit entries of the period recorded after the freeze, one row per learner (in the
+    unit scope: the learner's unit when the period ended)."""
     late = dict(
         LedgerEntry.objects.filter(
             kind=LedgerKind.CREDIT,
@@ -107,6 +111,9 @@ def _corrections(ranking: Ranking, published: dict[int, tuple[int, Decimal]]) ->
         .order_by()
         .values_list("user_id", "change")
     )
+    if units is not None:
+        unit_of = queries.units_at(list(late), ranking.ends_at)
+        late = {uid: change for uid, change in late.items() if unit_of.get(uid) in units}
     now = queries.credits_of(late, ranking.starts_at, ranking.ends_at)
     people = _people(late)
     rows = []
@@ -153,10 +160,7 @@ def ranking_report(period: Period, policy: Policy, *, unit_code: str | None = No
         )
     rows.sort(key=lambda row: (row["rank"], row["employee_id"]))
     published = {user_id: (rank, credits) for user_id, rank, credits, _u in entries}
-    corrections = _corrections(ranking, published)
-    if units is not None:
-        scoped = {people.get(uid, ("",))[0] for uid, *_r in entries}
-        corrections = [row for row in corrections if row["employee_id"] in scoped]
+    corrections = _corrections(ranking, published, units)
     return {
         "period": ranking.period,
         "kind": ranking.kind,

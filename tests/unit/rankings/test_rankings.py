@@ -125,3 +125,15 @@ def test_the_tick_freezes_rankings_of_periods_closed_before_they_existed(quarter
     assert freeze_missing_rankings(local(2026, 4, 2)) == {"frozen": ["2026-02", "2026-Q1"]}
     assert [row[1] for row in ranked("2026-Q1")] == [quarter["b"], quarter["c"], quarter["p"]]
     assert freeze_missing_rankings(local(2026, 4, 3)) == {"frozen": []}
+
+
+def test_corrections_of_one_unit_name_only_its_learners(quarter):  # P-25
+    bonus(quarter["b"], "3", local(2026, 3, 15), key="late")  # b works in hq
+    bonus(quarter["p"], "1", local(2026, 3, 16), key="late")  # p in sales
+    q1 = period_from_label("2026-Q1", TZ)
+    sales = ranking_report(q1, POLICY, unit_code="sales")
+    assert [row["employee_id"] for row in sales["corrections"]] == ["E-p"]
+    assert [row["employee_id"] for row in ranking_report(q1, POLICY)["corrections"]] == [
+        "E-b",
+        "E-p",
+    ]
