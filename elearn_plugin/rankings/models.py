@@ -9,6 +9,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    HALF_YEAR = "half_year", _("Half-year")
+    YEAR = "year", _("Year")
+
+
+class TieRule(models.TextChoices):
+    SHARE = "share", _("Equal credits share a rank")
+    EARLIEST = "earliest", _("The earliest total ranks first")
+
+
 class Ranking(models.Model):
     """The published ranking of a month, quarter, half-year or year, as frozen.
 
@@ -16,11 +28,11 @@ class Ranking(models.Model):
     """
 
     period = models.CharField(_("period"), max_length=7, unique=True)
-    kind = models.CharField(_("kind"), max_length=16)
+    kind = models.CharField(_("kind"), max_length=16, choices=PeriodKind.choices)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     top_n = models.PositiveSmallIntegerField(_("top"))
-    ties = models.CharField(_("ties"), max_length=16)
+    ties = models.CharField(_("ties"), max_length=16, choices=TieRule.choices)
     # Learners read from the top of the credit totals until the cut was decided.
     checked = models.PositiveIntegerField(_("learners checked"), default=0)
     policy_hash = models.CharField(_("policy content hash"), max_length=64)
@@ -49,7 +61,12 @@ class RankingEntry(models.Model):
     rank = models.PositiveIntegerField(_("rank"))
     credits = models.DecimalField(_("credits"), max_digits=14, decimal_places=2)
     unit = models.ForeignKey(
-        "elearn_plugin.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "elearn_plugin.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit at the period's end"),
     )
 
     class Meta:
@@ -62,4 +79,4 @@ class RankingEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ranking_id} #{self.rank}"
+        return f"#{self.rank}"
