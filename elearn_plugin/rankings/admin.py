@@ -5,11 +5,13 @@ both are written once, when their month closes (P-24, P-25)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.hours.models import UnitMonthHours
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.rankings.models import Ranking, RankingEntry
+from elearn_plugin.rules.hours_cap import hours
 
 
 class _RecordsAdmin(ReadOnlyAdmin):
@@ -46,15 +48,30 @@ class RankingAdmin(_RecordsAdmin):
     inlines = (RankingEntryInline,)
 
 
+def _hours_column(field: str, title):
+    """A list column showing a seconds field as hours with two decimals, as reports do."""
+
+    def column(self, obj) -> str:
+        return str(hours(getattr(obj, field)))
+
+    column.short_description = title
+    column.admin_order_field = field
+    return column
+
+
 @admin.register(UnitMonthHours)
 class UnitMonthHoursAdmin(_RecordsAdmin):
+    online_hours = _hours_column("online_seconds", _("online hours"))
+    offline_hours = _hours_column("offline_seconds", _("offline hours"))
+    counted_hours = _hours_column("counted_seconds", _("counted online hours"))
+    excess_hours = _hours_column("excess_seconds", _("hours above the cap"))
     list_display = (
         "period",
         "unit",
-        "online_seconds",
-        "offline_seconds",
-        "counted_seconds",
-        "excess_seconds",
+        "online_hours",
+        "offline_hours",
+        "counted_hours",
+        "excess_hours",
         "share",
         "cap_share",
     )

@@ -1,13 +1,18 @@
 """HR's read-only admin pages of the rankings and the hours cap: who sees them (P-31), and
 that nobody adds, edits or deletes a frozen ranking or a closed month's hours (P-25, P-24)."""
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from elearn_plugin.hours.models import UnitMonthHours
+from elearn_plugin.learning.activities import ActivitySpec, record_activities_bulk
 from elearn_plugin.rankings.admin import RankingAdmin, RankingEntryInline, UnitMonthHoursAdmin
 from elearn_plugin.rankings.models import Ranking, RankingEntry
+from elearn_plugin.rules.periods import period_from_label
+from tests.unit.rankings.conftest import TZ, close, local
 
 
 def _request(user):
@@ -50,6 +55,13 @@ def test_hr_opens_the_ranking_list_and_a_frozen_ranking(quarter, role_users, cli
     page = client.get(f"/admin/elearn_plugin/ranking/{ranking.pk}/change/")
     assert page.status_code == 200
     assert page.content.count(b"4.00") >= 3  # the three tied learners' credits
-    assert client.get("/admin/elearn_plugin/unitmonthhours/").status_code == 200
+    start = local(2026, 4, 8, 19)
+    record_activities_bulk(
+        [ActivitySpec(quarter["a"], "video", "adm", start, start + timedelta(minutes=90))]
+    )
+    close(period_from_label("2026-04", TZ), now=local(2026, 5, 1, 1))
+    hours_page = client.get("/admin/elearn_plugin/unitmonthhours/")
+    assert hours_page.status_code == 200
+    assert b"1.50" in hours_page.content  # 90 minutes shown in hours
     client.force_login(role_users.learner)
     assert client.get("/admin/elearn_plugin/ranking/").status_code in (302, 403)
