@@ -35,6 +35,7 @@ from elearn_plugin.courses.services import (
     record_completions_bulk,
     save_course_policy,
 )
+from elearn_plugin.hours.models import UnitMonthHours
 from elearn_plugin.ledger.models import LedgerEntry
 from elearn_plugin.month_close import chunks, runner
 from elearn_plugin.month_close.models import CloseChunk, CloseStatus, MonthClose, Standing
@@ -42,6 +43,7 @@ from elearn_plugin.org import services as org
 from elearn_plugin.org.models import Person
 from elearn_plugin.outbox.models import OutboxMessage
 from elearn_plugin.policy.runtime import file_digest, get_policy
+from elearn_plugin.rankings.models import Ranking, RankingEntry
 from elearn_plugin.rules.periods import period_from_label
 from elearn_plugin.standing.models import Sanction
 from tests.integration.conftest import worker_log
@@ -163,6 +165,7 @@ def snapshot() -> dict[str, list[str]]:
     decided = {c.period: c.decided_at for c in closes.values()}
     tz = get_policy().tz
     sanctions = {s.pk: s for s in Sanction.objects.all().only("pk", "user_id", "kind", "source")}
+    rankings = dict(Ranking.objects.values_list("pk", "period"))
 
     def period_of(source: str) -> str:
         return source.rsplit(":", 1)[1]
@@ -171,6 +174,8 @@ def snapshot() -> dict[str, list[str]]:
         label, _, key = text.partition(":")
         if label == "elearn_plugin.monthclose" and int(key) in closes:
             return f"{label}:{closes[int(key)].period}"
+        if label == "elearn_plugin.ranking" and int(key) in rankings:
+            return f"{label}:{rankings[int(key)]}"
         if label == "elearn_plugin.sanction" and int(key) in sanctions:
             s = sanctions[int(key)]
             return f"{label}:{s.user_id}/{s.kind}/{s.source}"
@@ -210,6 +215,11 @@ def snapshot() -> dict[str, list[str]]:
                 c.closed_at is not None,
             )
             for c in closes.values()
+        ),
+        "rankings": _dump(
+            RankingEntry.objects.order_by("ranking__period", "rank", "user_id").values_list(
+                "ranking__period", "rank", "user_id", "credits", "unit_id"
+            )
         ),
         "chunks": _dump(
             (
@@ -294,6 +304,9 @@ def _delete_what_the_close_wrote(marks: dict) -> None:
     tables = [
         (Standing._meta.db_table, None),
         (CloseChunk._meta.db_table, None),
+        (UnitMonthHours._meta.db_table, None),
+        (RankingEntry._meta.db_table, None),
+        (Ranking._meta.db_table, None),
         (MonthClose._meta.db_table, None),
         (Sanction._meta.db_table, marks[Sanction]),
         (OutboxMessage._meta.db_table, marks[OutboxMessage]),
