@@ -56,7 +56,14 @@ class LedgerEntry(models.Model):
                 fields=["user", "kind", "source_key"], name="elearn_ledger_natural_key"
             )
         ]
-        indexes = [models.Index(fields=["kind", "occurred_at"], name="elearn_ledger_kind_time")]
+        indexes = [
+            models.Index(fields=["kind", "occurred_at"], name="elearn_ledger_kind_time"),
+            # Covers the rankings' GROUP BY of a period's credits (P-25): the table itself is
+            # never read, which on MariaDB is the difference between seconds and minutes.
+            models.Index(
+                fields=["kind", "occurred_at", "user", "amount"], name="elearn_ledger_credit_sums"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} ({self.source_key})"

@@ -27,20 +27,37 @@ BLOCKING_KINDS = (SanctionKind.REVOCATION, SanctionKind.FREEZE)
 LOOKUP_CHUNK = 1000
 
 
-def credit_totals(start: datetime, end: datetime) -> Iterator[tuple[int, Decimal, datetime]]:
+def credit_totals(
+    start: datetime, end: datetime, *, with_last: bool = True, page: int = LOOKUP_CHUNK
+) -> Iterator[tuple[int, Decimal, datetime | None]]:
     """`(user id, credits, last credit's time)` of every learner with positive credits in
-    `[start, end)`, most credits first, read lazily from the database."""
+    `[start, end)`, most credits first, a page (`LIMIT`) at a time.
+
+    A page is one execution of the aggregate, so a ranking decided in the first page never
+    transfers (nor converts) the other learners' totals. `with_last=False` leaves out the
+    last credit's time, which only the `earliest` tie rule needs.
+    """
     rows = (
         LedgerEntry.objects.filter(
             kind=LedgerKind.CREDIT, occurred_at__gte=start, occurred_at__lt=end
         )
         .values("user_id")
-        .annotate(total=Sum("amount"), last=Max("occurred_at"))
+        .annotate(total=Sum("amount"))
         .filter(total__gt=0)
-        .order_by("-total", "user_id")
-        .values_list("user_id", "total", "last")
     )
-    return rows.iterator(chunk_size=LOOKUP_CHUNK)
+    if with_last:
+        rows = rows.annotate(last=Max("occurred_at")).values_list("user_id", "total", "last")
+    else:
+        rows = rows.values_list("user_id", "total")
+    rows = rows.order_by("-total", "user_id")
+    offset = 0
+    while True:
+        batch = list(rows[offset : offset + page])
+        for row in batch:
+            yield (row[0], row[1], row[2] if with_last else None)
+        if len(batch) < page:
+            return
+        offset += page
 
 
 def credits_of(user_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, Decimal]:

@@ -21,7 +21,7 @@ from elearn_plugin.policy.schema import Policy
 from elearn_plugin.rankings import queries
 from elearn_plugin.rankings.models import Ranking, RankingEntry
 from elearn_plugin.rules.periods import Period, months_back, period_of
-from elearn_plugin.rules.rankings import Candidate, Ranked, qualifies, rank
+from elearn_plugin.rules.rankings import TIES_EARLIEST, Candidate, Ranked, qualifies, rank
 
 BATCH = 500
 
@@ -87,7 +87,10 @@ def compute(period: Period, policy: Policy) -> Computed:
             eligible.append(Candidate(user_id, people[user_id], total, last))
         batch.clear()
 
-    for row in queries.credit_totals(effective_start(period, policy), period.end_utc):
+    totals = queries.credit_totals(
+        effective_start(period, policy), period.end_utc, with_last=rule.ties == TIES_EARLIEST
+    )
+    for row in totals:
         if len(eligible) >= rule.top_n and row[1] < eligible[rule.top_n - 1].credits:
             break  # everyone below the cut's credits cannot be ranked
         batch.append(row)

@@ -137,3 +137,19 @@ def test_corrections_of_one_unit_name_only_its_learners(quarter):  # P-25
         "E-b",
         "E-p",
     ]
+
+
+def test_credit_totals_read_page_by_page_in_order(courses, people):  # P-25
+    from elearn_plugin.rankings.queries import credit_totals  # noqa: PLC0415
+
+    ids = people(5, local(2025, 12, 1))
+    for n, user_id in enumerate(ids):
+        bonus(user_id, str(5 - n % 3), local(2026, 5, 3), key=f"p{n}")
+    year = period_from_label("2026", TZ)
+    whole = list(credit_totals(year.start_utc, year.end_utc))
+    assert list(credit_totals(year.start_utc, year.end_utc, page=2)) == whole
+    assert [row[1] for row in whole] == sorted((row[1] for row in whole), reverse=True)
+    assert len(whole) == 5 and all(row[2] is not None for row in whole)
+    assert all(
+        row[2] is None for row in credit_totals(year.start_utc, year.end_utc, with_last=False)
+    )
