@@ -170,14 +170,16 @@ def _reset() -> None:
     from django.db import connection, transaction
 
     from elearn_plugin.audit.models import AuditChain, AuditEvent
+    from elearn_plugin.hours.models import UnitMonthHours
     from elearn_plugin.month_close.models import CloseChunk, MonthClose, Standing
     from elearn_plugin.outbox.models import OutboxMessage
+    from elearn_plugin.rankings.models import Ranking, RankingEntry
     from elearn_plugin.standing.models import Sanction
 
-    tables = [
-        m._meta.db_table
-        for m in (Standing, CloseChunk, MonthClose, OutboxMessage, AuditEvent, AuditChain)
-    ]
+    # The closing hooks' rows too: the hours refer to the close (a DELETE of the close
+    # failed on SQLite), and a repeat finding them would skip the hooks' work.
+    models = (UnitMonthHours, RankingEntry, Ranking, Standing, CloseChunk, MonthClose)
+    tables = [m._meta.db_table for m in (*models, OutboxMessage, AuditEvent, AuditChain)]
     sources = _close_sources()
     with connection.cursor() as cursor:
         if connection.vendor == "mysql":

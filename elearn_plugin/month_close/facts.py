@@ -38,10 +38,13 @@ Choices made here, so every close decides alike:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import CharField, DateTimeField, Q
+from django.db.models.functions import Cast
+from django.utils.dateparse import parse_datetime
 
 from elearn_plugin.courses.models import (
     Assignment,
@@ -60,7 +63,7 @@ from elearn_plugin.rules.month_verdicts import (
     clip,
     effective_due,
     merge,
-    months_with_a_miss,
+    misses_in_window,
 )
 from elearn_plugin.rules.periods import Period, months_back
 from elearn_plugin.standing.models import Sanction, SanctionKind
@@ -92,14 +95,26 @@ def _group_tasks(
 ) -> dict[int, list[Task]]:
     """One task per learner and course from its assignment rows (see the module docstring);
     `assigned` receives when each learner's course was first assigned."""
-    by_course: dict[tuple[int, str], list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    by_course: dict[tuple[int, str], list[tuple[datetime, datetime | None]]] = {}
     for user_id, course_key, due_at, withdrawn_at, assigned_at in rows:
-        by_course[(user_id, course_key)].append((due_at, withdrawn_at))
-        first = assigned.get((user_id, course_key))
-        if first is None or assigned_at < first:
-            assigned[(user_id, course_key)] = assigned_at
+        key = (user_id, course_key)
+        dues = by_course.get(key)
+        if dues is None:
+            by_course[key] = [(due_at, withdrawn_at)]
+            assigned[key] = assigned_at
+            continue
+        dues.append((due_at, withdrawn_at))
+        if assigned_at < assigned[key]:
+            assigned[key] = assigned_at
     tasks: dict[int, list[Task]] = defaultdict(list)
     for (user_id, course_key), dues in by_course.items():
+        if len(dues) == 1:
+            # The usual case: one row per learner and course.
+            due_at, withdrawn_at = dues[0]
+            tasks[user_id].append(
+                Task(course_key, due_at, completed.get((user_id, course_key)), withdrawn_at)
+            )
+            continue
         still_open = [due for due, withdrawn in dues if withdrawn is None]
         if still_open:
             due_at, withdrawn_at = min(still_open), None
@@ -163,6 +178,68 @@ def _assignable(
     return len(courses)
 
 
+def _instant_reader(connection) -> Callable[[object], datetime | None]:
+    """What the ORM makes of a stored instant, as a UTC datetime, for `connection`.
+
+    Read as text (`_fetch`), an instant costs one C-level parse here instead of the driver's
+    conversion and then the ORM's chain of calls (make it aware, check it is): about forty
+    thousand of them a chunk, once the largest part of reading its facts. The result is the
+    same instant, already in UTC, so the rules' `as_utc` has nothing left to do. A chunk's
+    instants repeat (a course's deadline, the time a rule assigned it to everyone): each
+    distinct one is parsed once per reader.
+    """
+    zone = connection.timezone
+    seen: dict[object, datetime] = {}
+
+    def parse(value) -> datetime:
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value)
+            except ValueError:
+                value = parse_datetime(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=zone)
+        return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+    def at(value):
+        if value is None:
+            return None
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = parse(value)
+        return found
+
+    return at
+
+
+def _fetch(queryset, *names: str) -> list[tuple]:
+    """`queryset.values_list(*names)` evaluated: its own SQL, its date-time columns read as
+    text and made UTC instants by `_instant_reader`, the others as the driver returns them
+    (ints and strings, as the ORM would)."""
+    meta = queryset.model._meta
+    instants = [
+        i for i, name in enumerate(names) if isinstance(meta.get_field(name), DateTimeField)
+    ]
+    columns = [
+        Cast(name, output_field=CharField()) if i in instants else name
+        for i, name in enumerate(names)
+    ]
+    query = queryset.values_list(*columns).query
+    connection = connections[queryset.db]
+    sql, params = query.get_compiler(using=queryset.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    at = _instant_reader(connection)
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in instants:
+            values[i] = at(values[i])
+        out.append(tuple(values))
+    return out
+
+
 def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: Policy):
     """The five set queries of a chunk, evaluated: nothing else touches the database."""
     assignments = Assignment.objects.filter(user_id__in=user_ids)
@@ -171,29 +248,39 @@ def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: P
     # Every row of the chunk's learners: the task's deadline is the earliest of its rows, so
     # a filter on `due_at` would move the deadline. The rows are one per learner, course
     # and source, so a chunk's rows stay a few per learner and course.
-    assignment_rows = list(
-        assignments.values_list("user_id", "course_key", "due_at", "withdrawn_at", "assigned_at")
+    assignment_rows = _fetch(
+        assignments, "user_id", "course_key", "due_at", "withdrawn_at", "assigned_at"
     )
-    completion_rows = list(
-        CourseCompletion.objects.filter(user_id__in=user_ids).values_list(
-            "user_id", "course_key", "completed_at"
-        )
+    completion_rows = _fetch(
+        CourseCompletion.objects.filter(user_id__in=user_ids),
+        "user_id",
+        "course_key",
+        "completed_at",
     )
     required = frozenset(
         CoursePolicy.objects.filter(kind=CourseKind.REQUIRED).values_list("course_key", flat=True)
     )
-    membership_rows = list(
-        Membership.objects.filter(user_id__in=user_ids, valid_from__lt=period.end_utc)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=window_start))
-        .values_list("user_id", "valid_from", "valid_to", "unit_id")
+    membership_rows = _fetch(
+        Membership.objects.filter(user_id__in=user_ids, valid_from__lt=period.end_utc).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=window_start)
+        ),
+        "user_id",
+        "valid_from",
+        "valid_to",
+        "unit_id",
     )
     # No lower bound on blocks: one long before the window can still shift a task into it.
-    sanction_rows = list(
+    sanction_rows = _fetch(
         Sanction.objects.filter(
             user_id__in=user_ids,
             kind__in=[*BLOCKING, SanctionKind.REVOCATION],
             starts_at__lt=period.end_utc,
-        ).values_list("user_id", "kind", "starts_at", "ends_at", "lifted_at")
+        ),
+        "user_id",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "lifted_at",
     )
     return assignment_rows, completion_rows, required, membership_rows, sanction_rows
 
@@ -265,7 +352,9 @@ def load_chunk(
         # The earlier months are judged with every stay of the window: a task is missed only
         # when the learner was active at its due time, whichever month that falls in.
         history = LearnerMonth(user_id, tuple(tasks), active=active, blocked=blocked)
-        before = months_with_a_miss(history, rules, earlier) if tasks else frozenset()
+        before, missed = (
+            misses_in_window(history, rules, earlier, period) if tasks else (frozenset(), ())
+        )
         done = required_done.get(user_id, {})
         facts.append(
             LearnerMonth(
@@ -276,6 +365,7 @@ def load_chunk(
                 blocked=blocked,
                 months_with_misses_before=before,
                 already_revoked=user_id in revoked,
+                missed=missed,
                 assignable_required=_assignable(
                     tasks_of.get(user_id, ()),
                     judged_at,

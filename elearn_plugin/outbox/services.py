@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, router, transaction
+from django.db.models.constants import OnConflict
 
 from elearn_plugin.core.batching import chunked
-from elearn_plugin.core.upsert import insert_ignoring_conflicts
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.outbox.messages import get_message_type
 from elearn_plugin.outbox.models import OutboxMessage
@@ -86,6 +86,50 @@ def _model(row: OutboxRow, context: dict) -> OutboxMessage:
     )
 
 
+def _insert_ignoring(items: Sequence[tuple[OutboxRow, dict]]) -> int:
+    """Insert new messages in one multi-row `INSERT` that skips taken keys; returns how many
+    rows the database inserted (a key a concurrent writer took since the SELECT is not ours).
+
+    The columns `_model` and the model's defaults give, each value prepared only where the
+    driver cannot take it as it is (the context's JSON, the times), instead of a model
+    instance per message compiled value by value through the ORM. The defaults are taken
+    once per call, so its rows share `created_at` and `next_attempt_at` (the time of writing).
+    """
+    db = connections[router.db_for_write(OutboxMessage)]
+    ops, meta = db.ops, OutboxMessage._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fixed = {f.name: f.get_db_prep_save(f.get_default(), db) for f in fields}
+    context_field = meta.get_field("context")
+
+    def row_of(row: OutboxRow, context: dict) -> list:
+        given = {
+            "key": row.key,
+            "message_type": row.message_type,
+            "user": row.user_id,
+            "context": context_field.get_db_prep_save(context, db),
+            "language": row.language,
+        }
+        return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
+
+    rows = [row_of(row, context) for row, context in items]
+    head = "{} {} ({}) VALUES ".format(
+        ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        ops.quote_name(meta.db_table),
+        ", ".join(ops.quote_name(f.column) for f in fields),
+    )
+    tail = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(ops.bulk_batch_size(fields, rows), 1)
+    inserted = 0
+    with db.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            values = ", ".join([one] * len(batch))
+            cursor.execute(f"{head}{values} {tail}", [v for row in batch for v in row])
+            inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
 def enqueue(
     key: str, message_type: str, user_id: int, context: dict, *, language: str = ""
 ) -> bool:
@@ -128,13 +172,13 @@ def enqueue_bulk(rows: Sequence[OutboxRow]) -> int:
                 "key", flat=True
             )
         )
-        new = [_model(r, c) for r, c in chunk if r.key not in existing]
+        new = [(r, c) for r, c in chunk if r.key not in existing]
         if not new:
             continue
         try:
             with transaction.atomic():
                 # A concurrent writer may have taken a key since the SELECT (P-33).
-                created += insert_ignoring_conflicts(OutboxMessage, new)
+                created += _insert_ignoring(new)
         except IntegrityError:
             raise OutboxError("a message is addressed to a user that does not exist")
     return created

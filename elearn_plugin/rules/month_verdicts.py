@@ -46,6 +46,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from elearn_plugin.rules.intervals import (  # noqa: F401 - part of this module's interface
@@ -88,7 +89,7 @@ _MICRO = timedelta(microseconds=1)
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat()
+    return (when if when.tzinfo is UTC else when.astimezone(UTC)).isoformat()
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,11 @@ class Task:
     withdrawn_at: datetime | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "due_at", as_utc(self.due_at, "Task.due_at"))
+        if self.due_at.tzinfo is not UTC:
+            object.__setattr__(self, "due_at", as_utc(self.due_at, "Task.due_at"))
         for name in ("completed_at", "withdrawn_at"):
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and value.tzinfo is not UTC:
                 object.__setattr__(self, name, as_utc(value, f"Task.{name}"))
 
 
@@ -115,7 +117,8 @@ class LearnerMonth:
     `required_completed_at` maps required course keys to completion times (any month; only this
     month's count). `months_with_misses_before` are labels of earlier months with a miss;
     labels outside the window are ignored, so the loader may pass more. `assignable_required`
-    is None when unknown (then the quota is not capped).
+    is None when unknown (then the quota is not capped). `missed`: the month's missed tasks
+    if the loader judged them already (`misses_in_window`), else None to judge them here.
     """
 
     user_id: int
@@ -126,6 +129,7 @@ class LearnerMonth:
     months_with_misses_before: frozenset[str] = frozenset()
     already_revoked: bool = False
     assignable_required: int | None = None
+    missed: tuple[MissedTask, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -249,30 +253,44 @@ def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
     return missed
 
 
-def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
-    """The tasks judged in `period` that were missed, ordered by effective due time, then key."""
-    missed = [m for m in _misses(facts, rules) if period.contains(judged_instant(m.due_at))]
+def _in_month(misses: Iterable[MissedTask], period: Period) -> tuple[MissedTask, ...]:
+    missed = [m for m in misses if period.contains(judged_instant(m.due_at))]
     return tuple(sorted(missed, key=lambda m: (m.due_at, m.course_key)))
 
 
-def months_with_a_miss(
-    facts: LearnerMonth, rules: MonthRules, months: Sequence[Period]
-) -> frozenset[str]:
-    """Labels of those `months` in which `facts` has a missed task, in one pass over the tasks.
+def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
+    """The tasks judged in `period` that were missed, ordered by effective due time, then key."""
+    return _in_month(_misses(facts, rules), period)
 
-    The same judgement as `missed_tasks` month by month, for the loader that needs a whole
-    revocation window of them per learner.
-    """
-    if not months:
-        return frozenset()
+
+def _labels_of(misses: Iterable[MissedTask], months: Sequence[Period]) -> frozenset[str]:
     starts = [month.start_utc for month in months]
     labels: set[str] = set()
-    for miss in _misses(facts, rules):
+    for miss in misses:
         at = judged_instant(miss.due_at)
         index = bisect_right(starts, at) - 1
         if index >= 0 and months[index].contains(at):
             labels.add(months[index].label)
     return frozenset(labels)
+
+
+def months_with_a_miss(
+    facts: LearnerMonth, rules: MonthRules, months: Sequence[Period]
+) -> frozenset[str]:
+    """Labels of those `months` in which `facts` has a missed task, in one pass over the tasks
+    (the same judgement as `missed_tasks`, month by month)."""
+    return _labels_of(_misses(facts, rules), months)
+
+
+def misses_in_window(
+    facts: LearnerMonth, rules: MonthRules, earlier: Sequence[Period], period: Period
+) -> tuple[frozenset[str], tuple[MissedTask, ...]]:
+    """`months_with_a_miss(facts, rules, earlier)` and `missed_tasks(facts, rules, period)`
+    from one judgement of the tasks. `facts.active` may reach outside `period` (the window's
+    stays): activity is asked about at an instant inside the month, so the month's are alike.
+    """
+    misses = _misses(facts, rules)
+    return _labels_of(misses, earlier), _in_month(misses, period)
 
 
 def required_quota(
@@ -312,11 +330,17 @@ def required_quota(
     return quota, None
 
 
+@lru_cache(maxsize=64)
+def _window_labels(period: Period, window_months: int) -> tuple[str, ...]:
+    """The window's month labels, oldest first, built once for all the learners of a close."""
+    return tuple(p.label for p in months_back(period, window_months))
+
+
 def _miss_months(
     facts: LearnerMonth, rules: MonthRules, period: Period, missed: bool
 ) -> tuple[str, ...]:
     """Labels of the months with a miss within the window ending with `period`, oldest first."""
-    window = [p.label for p in months_back(period, rules.window_months)]
+    window = _window_labels(period, rules.window_months)
     earlier = set(facts.months_with_misses_before) - {period.label}
     return tuple(
         label for label in window if label in earlier or (missed and label == period.label)
@@ -340,7 +364,7 @@ def judge(facts: LearnerMonth, rules: MonthRules, period: Period, closed_at: dat
     )
     completions = tuple((key, when) for key, when in completions if period.contains(when))
     quota_met = None if quota is None else len(completions) >= quota
-    missed = missed_tasks(facts, rules, period)
+    missed = facts.missed if facts.missed is not None else missed_tasks(facts, rules, period)
     months = _miss_months(facts, rules, period, bool(missed))
 
     consequences: list[str] = []

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from elearn_plugin import audit
 from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
-from elearn_plugin.core.upsert import insert_returning_ours
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.standing.blocks import (  # noqa: F401 - the readers of ADR 0001
     BLOCKING_KINDS,
@@ -35,6 +34,7 @@ from elearn_plugin.standing.blocks import (  # noqa: F401 - the readers of ADR 0
     blocked_user_ids,
     invalidate,
 )
+from elearn_plugin.standing.bulk_insert import insert_new
 from elearn_plugin.standing.models import Sanction, SanctionKind
 
 log = logging.getLogger(__name__)
@@ -153,21 +153,22 @@ def _clean_evidence(evidence: object) -> dict:
     return json.loads(text)
 
 
-def _audit_imposed(actor, sanctions: Iterable[Sanction]) -> None:
+def _audit_imposed(actor, rows: Iterable[tuple[int, str, str, str, datetime | None]]) -> None:
+    """One `sanction.imposed` event per new row `(pk, kind, reason_code, source, ends_at)`."""
     audit.record_bulk(
         actor,
         "sanction.imposed",
         [
             (
-                s,
+                audit.target_of(Sanction, pk),
                 {
-                    "kind_code": s.kind,
-                    "reason_code": s.reason_code,
-                    "source_key": s.source,
-                    "ends_at": s.ends_at,
+                    "kind_code": kind,
+                    "reason_code": reason_code,
+                    "source_key": source,
+                    "ends_at": ends_at,
                 },
             )
-            for s in sanctions
+            for pk, kind, reason_code, source, ends_at in rows
         ],
     )
 
@@ -227,7 +228,18 @@ def impose(
             },
         )
         if created:
-            _audit_imposed(who, [sanction])
+            _audit_imposed(
+                who,
+                [
+                    (
+                        sanction.pk,
+                        sanction.kind,
+                        sanction.reason_code,
+                        sanction.source,
+                        sanction.ends_at,
+                    )
+                ],
+            )
             invalidate([spec.user_id])
             if _blocks_now_or_later(spec.kind, spec.ends_at, timezone.now()):
                 revoke_tokens_after_commit([spec.user_id])
@@ -256,26 +268,7 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
     with transaction.atomic():
         for chunk in chunked(unique, CHUNK):
             # The database's own count: a row a concurrent writer inserted is not ours (P-33).
-            ours = insert_returning_ours(
-                Sanction,
-                [
-                    Sanction(
-                        user_id=s.user_id,
-                        kind=s.kind,
-                        reason_code=s.reason_code,
-                        reason=s.reason,
-                        source=s.source,
-                        starts_at=s.starts_at,
-                        ends_at=s.ends_at,
-                        evidence=s.evidence,
-                        created_at=now,
-                        created_by_id=who.user_id,
-                    )
-                    for s in chunk
-                ],
-                ("user_id", "kind", "source"),
-                "created_at",
-            )
+            ours = insert_new(chunk, now, who.user_id)
             _audit_imposed(who, ours)
             created += len(ours)
         invalidate(s.user_id for s in unique)

@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.month_close import runner, services
-from elearn_plugin.month_close.chunks import judge_chunk
+from elearn_plugin.month_close.chunks import apply_chunk, judge_chunk
 from elearn_plugin.month_close.models import CloseChunk, CloseStatus, MonthClose, Standing
 from elearn_plugin.month_close.registry import on_month_closed, remove_hook
 from elearn_plugin.outbox.models import OutboxMessage
@@ -279,6 +279,31 @@ def test_queries_per_chunk_do_not_grow_with_its_learners(
     with django_assert_num_queries(13):
         judge_chunk(close_row.pk, 0, POLICY, JAN)
     assert CloseChunk.objects.get(close=close_row, index=0).learners == count
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_applying_a_chunk_costs_the_same_statements_for_3_as_for_30(
+    count, courses, people, django_assert_num_queries
+):
+    # Invariant 7 for the apply step: sanctions, their events and the emails of a chunk are
+    # written with a fixed number of statements, whatever the number of its learners.
+    learners = people(count, local(2025, 12, 1))
+    for learner in learners:
+        assign(
+            learner, (R1, local(2026, 1, 10)), (R2, local(2026, 1, 11)), (R3, local(2026, 1, 12))
+        )
+        complete(learner, (R4, local(2026, 1, 2)))
+    close_row = services.begin(JAN, POLICY, HASH, runner="inline")
+    judge_chunk(close_row.pk, 0, POLICY, JAN)
+    # Everyone is suspended, which the guard would hold: the step is applied here directly.
+    MonthClose.objects.filter(pk=close_row.pk).update(status=CloseStatus.APPLYING)
+    # lock, close, standings twice, users, sanctions and their read-back, events, course
+    # titles, outbox keys, users, messages, chunk (the rest: savepoints)
+    with django_assert_num_queries(19):
+        apply_chunk(close_row.pk, 0, quota_email=True, tz=TZ)
+    assert Sanction.objects.filter(source="missed_tasks:2026-01").count() == count
+    assert OutboxMessage.objects.filter(message_type="task_suspension").count() == count
+    assert AuditEvent.objects.filter(verb="sanction.imposed").count() == 2 * count
 
 
 def test_the_suspension_email_lists_the_tasks_and_the_revocation_its_months(courses, people):

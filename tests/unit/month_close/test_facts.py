@@ -227,3 +227,22 @@ def test_a_course_assigned_after_the_month_is_not_assignable_in_it(courses, peop
     assert judge(facts[early], month_rules(POLICY), MARCH, CLOSED_AT).consequences == (
         QUOTA_WARNING,
     )
+
+
+def test_the_rows_read_are_what_the_orm_reads(courses, people):
+    # The facts are read as raw rows with their instants as text: the same values, in UTC.
+    from datetime import UTC
+
+    from elearn_plugin.courses.models import Assignment
+    from elearn_plugin.month_close.facts import _fetch
+    from elearn_plugin.standing.models import Sanction
+
+    (user,) = people(1, local(2025, 6, 1))
+    assign(user, (R1, local(2026, 3, 10)), (R2, local(2026, 3, 11, 8, 30)))
+    impose(user, "freeze", "sharing", "test:1", starts_at=local(2026, 3, 1, 9, 15))
+    names = ("user_id", "course_key", "due_at", "withdrawn_at", "assigned_at")
+    rows = _fetch(Assignment.objects.all(), *names)
+    assert sorted(rows) == sorted(Assignment.objects.values_list(*names))
+    assert all(row[2].tzinfo is UTC and row[3] is None for row in rows)
+    names = ("user_id", "kind", "starts_at", "ends_at", "lifted_at")
+    assert _fetch(Sanction.objects.all(), *names) == list(Sanction.objects.values_list(*names))

@@ -1,0 +1,87 @@
+"""How `services.impose_bulk` writes a chunk of sanctions: one multi-row INSERT, read back.
+
+Kept apart from the services so each module stays small; nothing else calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache, partial
+from typing import TYPE_CHECKING
+
+from django.db import connections, router
+from django.db.models.constants import OnConflict
+
+from elearn_plugin.standing.models import Sanction
+
+if TYPE_CHECKING:
+    from elearn_plugin.standing.services import SanctionSpec
+
+
+def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | None) -> list:
+    """Insert one chunk's sanctions, skipping taken keys; the rows this call inserted, read
+    back as `(pk, kind, reason_code, source, ends_at)` in insertion order.
+
+    `core.upsert.insert_returning_ours` without a model instance per row and each value
+    compiled through the ORM (most of a month close's apply step): one multi-row `INSERT`
+    ignoring conflicts per batch, counted by the database, then the rows carrying this
+    call's `created_at` under the chunk's keys (another writer's row carries its own time:
+    P-33). Only times and evidence need their field's preparation, each distinct time once.
+    """
+    connection = connections[router.db_for_write(Sanction)]
+    ops, meta = connection.ops, Sanction._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fixed = {f.name: f.get_db_prep_save(f.get_default(), connection) for f in fields}
+    fixed["created_at"] = meta.get_field("created_at").get_db_prep_save(now, connection)
+    fixed["created_by"] = created_by
+    starts, ends = (
+        lru_cache(maxsize=None)(
+            partial(meta.get_field(name).get_db_prep_save, connection=connection)
+        )
+        for name in ("starts_at", "ends_at")
+    )
+    evidence = meta.get_field("evidence").get_db_prep_save
+
+    def row_of(spec: SanctionSpec) -> list:
+        given = {
+            "user": spec.user_id,
+            "kind": spec.kind,
+            "reason_code": spec.reason_code,
+            "reason": spec.reason,
+            "source": spec.source,
+            "starts_at": starts(spec.starts_at),
+            "ends_at": ends(spec.ends_at),
+            "evidence": evidence(spec.evidence, connection),
+        }
+        return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
+
+    rows = [row_of(spec) for spec in specs]
+    head = "{} {} ({}) VALUES ".format(
+        ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        ops.quote_name(meta.db_table),
+        ", ".join(ops.quote_name(f.column) for f in fields),
+    )
+    tail = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(ops.bulk_batch_size(fields, rows), 1)
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            values = ", ".join([one] * len(batch))
+            cursor.execute(f"{head}{values} {tail}", [v for row in batch for v in row])
+            inserted += max(cursor.rowcount, 0)
+    if not inserted:
+        return []
+    keys = {(s.user_id, s.kind, s.source) for s in specs}
+    found = (
+        Sanction.objects.filter(user_id__in={s.user_id for s in specs}, created_at=now)
+        .order_by("pk")
+        .values_list("pk", "user_id", "kind", "reason_code", "source", "ends_at")
+    )
+    return [
+        (pk, kind, code, source, ends_at)
+        for pk, user_id, kind, code, source, ends_at in found
+        if (user_id, kind, source) in keys
+    ]
