@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from elearn_plugin.audit.models import AuditChain, AuditEvent
@@ -74,8 +74,23 @@ def mac_of(key: bytes, event: AuditEvent, seq: int, key_id: str, previous_mac: s
     return hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
+def _ensure_chain() -> None:
+    """Create the chain row once, in a statement of its own.
+
+    Inside the sealing transaction, `get_or_create` by two first sealers at once deadlocks on
+    MySQL (each SELECT takes a gap lock the other's INSERT waits for): the row is created
+    before any lock is held, and a concurrent creator's duplicate is simply the row.
+    """
+    if AuditChain.objects.filter(name="main").exists():
+        return
+    try:
+        with transaction.atomic():
+            AuditChain.objects.create(name="main")
+    except IntegrityError:
+        pass  # created by another sealer meanwhile
+
+
 def _chain_for_update() -> AuditChain:
-    AuditChain.objects.get_or_create(name="main")
     return AuditChain.objects.select_for_update().get(name="main")
 
 
@@ -89,6 +104,7 @@ def seal(limit: int = 50_000) -> int:
     if not key_id:
         raise AuditKeyMissing("ELEARN_AUDIT_KEY is not set: audit events stay unsealed")
     key = keys[key_id]
+    _ensure_chain()
     sealed = 0
     while sealed < limit:
         with transaction.atomic():
