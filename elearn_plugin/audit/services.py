@@ -18,6 +18,7 @@ from elearn_plugin.audit.errors import AuditError
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.audit.verbs import clean_data
 from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.upsert import insert_prepared_rows
 
 CHUNK_SIZE = 1000
 
@@ -95,8 +96,7 @@ def _insert(events: Sequence[AuditEvent]) -> None:
     if not events:
         return
     db = connections[router.db_for_write(AuditEvent)]
-    ops, meta = db.ops, AuditEvent._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     times: dict = {}
 
     def value(field, event):
@@ -110,14 +110,6 @@ def _insert(events: Sequence[AuditEvent]) -> None:
             return times[raw]
         return raw
 
-    rows = [[value(f, event) for f in fields] for event in events]
-    # Names from the model's metadata, quoted; every value a parameter.
-    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
-        ops.quote_name(meta.db_table), ", ".join(ops.quote_name(f.column) for f in fields)
+    insert_prepared_rows(
+        AuditEvent, fields, [[value(f, event) for f in fields] for event in events]
     )
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(ops.bulk_batch_size(fields, rows), 1)
-    with db.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(head + ", ".join([one] * len(batch)), [v for r in batch for v in r])

@@ -80,3 +80,40 @@ def insert_returning_ours(
     first = key_fields[0]
     rows = model.objects.filter(**{f"{first}__in": {k[0] for k in keys}, marker: marks.pop()})
     return [row for row in rows if tuple(getattr(row, f) for f in key_fields) in keys]
+
+
+def insert_prepared_rows(
+    model, fields: list, rows: list[list[Any]], *, ignore_conflicts: bool = False
+) -> int:
+    """Insert rows of values already prepared for the database, one multi-row `INSERT` per
+    batch; return how many rows the database inserted.
+
+    For writers of thousands of rows at once (a month close's standings, sanctions, outbox
+    rows and audit events): no model instance per row, no value compiled through the ORM.
+    `fields` are the model's fields in the order of each row's values; the caller prepares
+    what the driver cannot take as it is (JSON, times) with the field's `get_db_prep_save`.
+    With `ignore_conflicts` a row whose unique key is taken is skipped, as in
+    `insert_ignoring_conflicts`, and not counted. Table and column names come from the
+    model's metadata, quoted; every value is a parameter.
+    """
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    ops = connection.ops
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    head = "{} {} ({}) VALUES ".format(
+        ops.insert_statement(on_conflict=on_conflict),
+        ops.quote_name(model._meta.db_table),
+        ", ".join(ops.quote_name(f.column) for f in fields),
+    )
+    tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if ignore_conflicts else ""
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(ops.bulk_batch_size(fields, rows), 1)
+    inserted = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            sql = f"{head}{', '.join([one] * len(batch))} {tail}".rstrip()
+            cursor.execute(sql, [value for row in batch for value in row])
+            inserted += max(cursor.rowcount, 0)
+    return inserted

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from elearn_plugin import audit
+from elearn_plugin.core.upsert import insert_prepared_rows
 from elearn_plugin.gate import course_titles
 from elearn_plugin.month_close import consequences
 from elearn_plugin.month_close.facts import load_chunk, month_rules
@@ -104,7 +105,7 @@ _STANDING_FIELDS = (
 
 
 def _insert_standings(close: MonthClose, verdicts, unit_of: dict[int, int], now) -> None:
-    """One standing row per verdict, in one `executemany` (a multi-row INSERT on MySQL).
+    """One standing row per verdict, in multi-row INSERTs (`core.upsert.insert_prepared_rows`).
 
     What `bulk_create` would write, column for column: the JSON columns and the time are
     prepared by their own fields, the other values are plain ints, strings and booleans the
@@ -115,7 +116,6 @@ def _insert_standings(close: MonthClose, verdicts, unit_of: dict[int, int], now)
         return
     meta = Standing._meta
     connection = connections[router.db_for_write(Standing)]
-    quote = connection.ops.quote_name
     fields = [meta.get_field(name) for name in _STANDING_FIELDS]
     by_name = dict(zip(_STANDING_FIELDS, fields, strict=True))
     listed = by_name["consequences"].get_db_prep_save
@@ -141,12 +141,7 @@ def _insert_standings(close: MonthClose, verdicts, unit_of: dict[int, int], now)
                 judged_at,
             )
         )
-    columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    # Names from the model's metadata, quoted; every value a parameter.
-    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    insert_prepared_rows(Standing, fields, rows)
 
 
 def _counts(verdicts) -> dict[str, int]:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, connections, router, transaction
-from django.db.models.constants import OnConflict
 
 from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.upsert import insert_prepared_rows
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.outbox.messages import get_message_type
 from elearn_plugin.outbox.models import OutboxMessage
@@ -96,7 +96,7 @@ def _insert_ignoring(items: Sequence[tuple[OutboxRow, dict]]) -> int:
     once per call, so its rows share `created_at` and `next_attempt_at` (the time of writing).
     """
     db = connections[router.db_for_write(OutboxMessage)]
-    ops, meta = db.ops, OutboxMessage._meta
+    meta = OutboxMessage._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     fixed = {f.name: f.get_db_prep_save(f.get_default(), db) for f in fields}
     context_field = meta.get_field("context")
@@ -112,22 +112,7 @@ def _insert_ignoring(items: Sequence[tuple[OutboxRow, dict]]) -> int:
         return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
 
     rows = [row_of(row, context) for row, context in items]
-    head = "{} {} ({}) VALUES ".format(
-        ops.insert_statement(on_conflict=OnConflict.IGNORE),
-        ops.quote_name(meta.db_table),
-        ", ".join(ops.quote_name(f.column) for f in fields),
-    )
-    tail = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(ops.bulk_batch_size(fields, rows), 1)
-    inserted = 0
-    with db.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            values = ", ".join([one] * len(batch))
-            cursor.execute(f"{head}{values} {tail}", [v for row in batch for v in row])
-            inserted += max(cursor.rowcount, 0)
-    return inserted
+    return insert_prepared_rows(OutboxMessage, fields, rows, ignore_conflicts=True)
 
 
 def enqueue(

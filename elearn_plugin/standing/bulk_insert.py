@@ -11,8 +11,8 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from django.db import connections, router
-from django.db.models.constants import OnConflict
 
+from elearn_plugin.core.upsert import insert_prepared_rows
 from elearn_plugin.standing.models import Sanction
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | N
     P-33). Only times and evidence need their field's preparation, each distinct time once.
     """
     connection = connections[router.db_for_write(Sanction)]
-    ops, meta = connection.ops, Sanction._meta
+    meta = Sanction._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     fixed = {f.name: f.get_db_prep_save(f.get_default(), connection) for f in fields}
     fixed["created_at"] = meta.get_field("created_at").get_db_prep_save(now, connection)
@@ -57,21 +57,7 @@ def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | N
         return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
 
     rows = [row_of(spec) for spec in specs]
-    head = "{} {} ({}) VALUES ".format(
-        ops.insert_statement(on_conflict=OnConflict.IGNORE),
-        ops.quote_name(meta.db_table),
-        ", ".join(ops.quote_name(f.column) for f in fields),
-    )
-    tail = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(ops.bulk_batch_size(fields, rows), 1)
-    inserted = 0
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            values = ", ".join([one] * len(batch))
-            cursor.execute(f"{head}{values} {tail}", [v for row in batch for v in row])
-            inserted += max(cursor.rowcount, 0)
+    inserted = insert_prepared_rows(Sanction, fields, rows, ignore_conflicts=True)
     if not inserted:
         return []
     keys = {(s.user_id, s.kind, s.source) for s in specs}
