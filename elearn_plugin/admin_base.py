@@ -9,6 +9,8 @@ import json
 from django.contrib import admin
 from django.template.loader import render_to_string
 
+from elearn_plugin.permissions import ANY, Action, check
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Lists and shows rows; add, change and delete are refused for everyone."""
@@ -21,6 +23,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class RecordsAdmin(ReadOnlyAdmin):
+    """Read-only records that only HR reads (`Action.VIEW_ALL_RECORDS`, P-31)."""
+
+    def has_module_permission(self, request) -> bool:
+        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
 
 
 def evidence_block(value: dict | None) -> str:

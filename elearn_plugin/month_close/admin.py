@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import ReadOnlyAdmin, evidence_block
+from elearn_plugin.admin_base import RecordsAdmin, evidence_block
 from elearn_plugin.month_close import services
 from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
 from elearn_plugin.permissions import ANY, Action, check
@@ -40,16 +40,8 @@ def confirm_selected(modeladmin, request, queryset):
         modeladmin.message_user(request, _("No held close was selected."), messages.WARNING)
 
 
-class _RecordsAdmin(ReadOnlyAdmin):
-    def has_module_permission(self, request) -> bool:
-        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
-
-
 @admin.register(MonthClose)
-class MonthCloseAdmin(_RecordsAdmin):
+class MonthCloseAdmin(RecordsAdmin):
     list_display = (
         "period",
         "status",
@@ -95,7 +87,7 @@ class MonthCloseAdmin(_RecordsAdmin):
 
 
 @admin.register(Standing)
-class StandingAdmin(_RecordsAdmin):
+class StandingAdmin(RecordsAdmin):
     list_display = (
         "period",
         "user_id",

@@ -7,19 +7,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.admin_base import RecordsAdmin
 from elearn_plugin.hours.models import UnitMonthHours
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.rankings.models import Ranking, RankingEntry
 from elearn_plugin.rules.hours_cap import hours
-
-
-class _RecordsAdmin(ReadOnlyAdmin):
-    def has_module_permission(self, request) -> bool:
-        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
 
 
 class RankingEntryInline(admin.TabularInline):
@@ -41,7 +33,7 @@ class RankingEntryInline(admin.TabularInline):
 
 
 @admin.register(Ranking)
-class RankingAdmin(_RecordsAdmin):
+class RankingAdmin(RecordsAdmin):
     list_display = ("period", "kind", "top_n", "ties", "checked", "frozen_at")
     list_filter = ("kind",)
     search_fields = ("period",)
@@ -60,7 +52,7 @@ def _hours_column(field: str, title):
 
 
 @admin.register(UnitMonthHours)
-class UnitMonthHoursAdmin(_RecordsAdmin):
+class UnitMonthHoursAdmin(RecordsAdmin):
     online_hours = _hours_column("online_seconds", _("online hours"))
     offline_hours = _hours_column("offline_seconds", _("offline hours"))
     counted_hours = _hours_column("counted_seconds", _("counted online hours"))
