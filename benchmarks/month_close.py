@@ -52,6 +52,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 from _db import mariadb, mysql_admin  # noqa: E402 (the script's own folder)
+from _harness import (  # noqa: E402
+    bench_env,
+    log,
+    policy_copy,
+    run_child,
+    server_info,
+    setup_django,
+)
 
 MARIADB = mariadb("elearn_bench_month")
 BENCH_DB = MARIADB["NAME"]
@@ -70,48 +78,19 @@ WORKER_READY_SECONDS = 60.0
 
 
 def _env(backend: str, var: str, policy: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE=SETTINGS,
-        ELEARN_BENCH_MONTH_BACKEND=backend,
-        ELEARN_DEVSITE_VAR=var,
-        ELEARN_DEVSITE_POLICY_FILE=policy,
-        ELEARN_DEVSITE_DEBUG="0",
-        PYTHONPATH=os.pathsep.join(
-            filter(None, [str(HERE), str(ROOT), str(PLATFORM_ROOT), env.get("PYTHONPATH", "")])
-        ),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return bench_env(SETTINGS, "ELEARN_BENCH_MONTH_BACKEND", backend, var, policy)
 
 
 def _policy_copy(folder: str) -> str:
-    """The default policy with `effective_from` on the month's first day: one month to close."""
-    text = (ROOT / "elearn_plugin" / "policy" / "default.yaml").read_text()
-    lines = [
-        f"effective_from: {MONTH}-01" if line.startswith("effective_from:") else line
-        for line in text.splitlines()
-    ]
-    path = Path(folder) / "policy.yaml"
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
+    return policy_copy(folder, f"{MONTH}-01")
 
 
 def _setup() -> None:
-    for entry in (str(ROOT), str(HERE)):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
-    import django
-
-    django.setup()
+    setup_django()
 
 
 def _log(message: str) -> None:
-    print(
-        f"[month_close {time.strftime('%H:%M:%S', time.gmtime())}] {message}",
-        file=sys.stderr,
-        flush=True,
-    )
+    log("month_close", message)
 
 
 # --- memory -------------------------------------------------------------------------------
@@ -617,24 +596,7 @@ def measure_workers(month: Month, counts: list[int], repeat: int, timeout: float
 
 
 def _server_info() -> dict:
-    from django.db import connection
-
-    info = {"vendor": connection.vendor}
-    with connection.cursor() as cursor:
-        if connection.vendor == "mysql":
-            cursor.execute(
-                "SELECT VERSION(), @@innodb_buffer_pool_size, @@innodb_flush_log_at_trx_commit"
-            )
-            version, pool, flush = cursor.fetchone()
-            info.update(
-                version=version,
-                innodb_buffer_pool_mb=int(pool) // 2**20,
-                innodb_flush_log_at_trx_commit=int(flush),
-            )
-        else:
-            cursor.execute("PRAGMA journal_mode")
-            info["journal_mode"] = cursor.fetchone()[0]
-    return info
+    return server_info()
 
 
 def _measure(args) -> dict:
@@ -670,13 +632,7 @@ def _child(role: str, backend: str, size: int, env: dict, args, timeout: float) 
     cmd += ["--floor-repeat", str(args.floor_repeat or args.repeat)]
     cmd += ["--workers", args.workers, "--worker-repeat", str(args.worker_repeat)]
     cmd += ["--timeout", str(args.timeout)] + (["--no-profile"] if args.no_profile else [])
-    proc = subprocess.run(
-        cmd, stdout=subprocess.PIPE, stderr=None, text=True, cwd=ROOT, env=env, timeout=timeout
-    )
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode == 0 and lines:
-        return json.loads(lines[-1])
-    return {"error": f"{role} exited with {proc.returncode}", "stdout": lines[-3:]}
+    return run_child(role, cmd, env, timeout)
 
 
 def _run_backend(backend: str, size: int, args) -> dict:

@@ -47,7 +47,6 @@ import os
 import pstats
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +55,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 from _db import mariadb, mysql_admin  # noqa: E402 (the script's own folder)
+from _harness import (  # noqa: E402
+    bench_env,
+    log,
+    policy_copy,
+    run_child,
+    server_info,
+    setup_django,
+)
 
 MARIADB = mariadb("elearn_bench_rankings")
 BENCH_DB = MARIADB["NAME"]
@@ -77,48 +84,19 @@ INDEXES = {
 
 
 def _env(backend: str, var: str, policy: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE=SETTINGS,
-        ELEARN_BENCH_RANKINGS_BACKEND=backend,
-        ELEARN_DEVSITE_VAR=var,
-        ELEARN_DEVSITE_POLICY_FILE=policy,
-        ELEARN_DEVSITE_DEBUG="0",
-        PYTHONPATH=os.pathsep.join(
-            filter(None, [str(HERE), str(ROOT), str(PLATFORM_ROOT), env.get("PYTHONPATH", "")])
-        ),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    return bench_env(SETTINGS, "ELEARN_BENCH_RANKINGS_BACKEND", backend, var, policy)
 
 
 def _policy_copy(folder: str) -> str:
-    """`conf/policy.yaml` with `effective_from: 2026-01-01`: the whole year counts."""
-    text = (ROOT / "conf" / "policy.yaml").read_text()
-    lines = [
-        f"effective_from: {YEAR}-01-01" if line.startswith("effective_from:") else line
-        for line in text.splitlines()
-    ]
-    path = Path(folder) / "policy.yaml"
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
+    return policy_copy(folder, f"{YEAR}-01-01")
 
 
 def _setup() -> None:
-    for entry in (str(ROOT), str(HERE)):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
-    import django
-
-    django.setup()
+    setup_django()
 
 
 def _log(message: str) -> None:
-    print(
-        f"[rankings {time.strftime('%H:%M:%S', time.gmtime())}] {message}",
-        file=sys.stderr,
-        flush=True,
-    )
+    log("rankings", message)
 
 
 def _median(runs: list[float]) -> float:
@@ -152,26 +130,7 @@ def _load(args) -> dict:
 
 
 def _server_info() -> dict:
-    from django.db import connection
-
-    info = {"vendor": connection.vendor}
-    with connection.cursor() as cursor:
-        if connection.vendor == "mysql":
-            cursor.execute(
-                "SELECT VERSION(), @@innodb_buffer_pool_size, @@innodb_flush_log_at_trx_commit"
-            )
-            version, pool, flush = cursor.fetchone()
-            info.update(
-                version=version,
-                innodb_buffer_pool_mb=int(pool) // 2**20,
-                innodb_flush_log_at_trx_commit=int(flush),
-            )
-        else:
-            import sqlite3
-
-            cursor.execute("PRAGMA journal_mode")
-            info.update(journal_mode=cursor.fetchone()[0], sqlite_version=sqlite3.sqlite_version)
-    return info
+    return server_info()
 
 
 def _ledger_table() -> str:
@@ -597,13 +556,7 @@ def _child(role: str, backend: str, env: dict, args, timeout: float) -> dict:
     cmd += ["--repeat", str(args.repeat), "--naive-sample", str(args.naive_sample)]
     cmd += ["--check"] if args.check else []
     cmd += ["--no-index-test"] if args.no_index_test else []
-    proc = subprocess.run(
-        cmd, stdout=subprocess.PIPE, stderr=None, text=True, cwd=ROOT, env=env, timeout=timeout
-    )
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode == 0 and lines:
-        return json.loads(lines[-1])
-    return {"error": f"{role} exited with {proc.returncode}", "stdout": lines[-3:]}
+    return run_child(role, cmd, env, timeout)
 
 
 def _goals(result: dict, args) -> dict:
