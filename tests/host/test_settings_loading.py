@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parents[2]
 LOGIN_FILTER = "org.openedx.learning.student.login.requested.v1"
 OTHER_STEP = "some_other_plugin.filters.Step"
 OUR_STEP = "elearn_plugin.standing.filters.RefuseBlockedLogin"
+# Registered by the AppConfig's ready(), in this order: a month's hours before its rankings.
+HOOKS = [
+    "elearn_plugin.hours.hooks.record_closed_month_hours",
+    "elearn_plugin.rankings.hooks.freeze_completed_rankings",
+]
 
 _PROBE = (
     f"LOGIN_FILTER = {LOGIN_FILTER!r}\n"
@@ -51,7 +56,9 @@ def derived_left(value, path):
 left = [p for name in dir(settings) if name.isupper()
         for p in derived_left(getattr(settings, name), name)]
 filters = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", {})
+from elearn_plugin.month_close import registry
 print(json.dumps({
+    "month_closed_hooks": [f"{h.__module__}.{h.__qualname__}" for h in registry._HOOKS],
     "derived_left": left,
     "locale_paths": list(settings.LOCALE_PATHS),
     "installed": "elearn_plugin.apps.ElearnPluginConfig" in settings.INSTALLED_APPS,
@@ -118,6 +125,9 @@ def test_test_settings_load_and_derive(module, tmp_path):
     assert facts["login_filter"]["pipeline"] == [
         "elearn_plugin.standing.filters.RefuseBlockedLogin"
     ]
+    # P-24, P-25: the AppConfig's ready(), run by the platform's django.setup() in the LMS and
+    # Studio alike, registers the month close's hooks once: hours recorded before rankings.
+    assert facts["month_closed_hooks"] == HOOKS
 
 
 @pytest.mark.parametrize(
@@ -140,6 +150,7 @@ def test_production_settings_keep_the_operators_yaml_and_the_plugins_steps(modul
     # The YAML replaced the beat schedule too; the tick is scheduled again beside the job. P-33
     assert facts["beat"] == ["elearn.tick", "operator.job"]
     assert "elearn_plugin.standing.middleware.BlockedSessionMiddleware" in facts["middleware"]
+    assert facts["month_closed_hooks"] == HOOKS  # P-24, P-25: ready() ran in production too
 
 
 def test_production_settings_without_filters_or_beat_in_the_yaml(tmp_path):
