@@ -50,6 +50,7 @@ VERBS: dict[str, frozenset[str]] = {
     "policy.activated": frozenset({"digest_key", "previous_key"}),
     # Credits (P-12, P-20)
     "ledger.entry_added": frozenset({"kind_code", "amount", "source_key", "course_key"}),
+    "ledger.totals_built": frozenset({"zone_key", "previous_key", "count"}),
     # Learning time and slots (P-18, P-26, P-27)
     "activity.recorded": frozenset(
         {"kind_code", "course_key", "source_key", "seconds", "classification_code"}

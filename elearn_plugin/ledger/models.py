@@ -75,3 +75,58 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("ledger entries cannot be deleted; add a correcting entry")
+
+
+class CreditTotal(models.Model):
+    """A learner's credits in one month, quarter, half-year or year (P-20, P-25), kept up to
+    date by the ledger's writer in the transaction of each entry (ADR 0014).
+
+    A derived figure, not a record: it can be rebuilt from the ledger at any time
+    (`ledger.totals.build`). Periods are those of the calendar zone `CreditTotalsBuild` names;
+    the rankings read it from the top of `elearn_credit_total_top` instead of grouping the
+    ledger. Amounts are whole cents, so that sums are exact on every database.
+
+    .. pii: The learner's user id.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    period = models.CharField(max_length=7)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    cents = models.BigIntegerField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("credit total")
+        verbose_name_plural = _("credit totals")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "user"], name="elearn_credit_total_key")
+        ]
+        indexes = [
+            models.Index(fields=["period", "-cents", "user"], name="elearn_credit_total_top"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}: {self.cents / 100:.2f}"
+
+
+class CreditTotalsBuild(models.Model):
+    """The one row saying in which calendar zone the credit totals are kept (blank: none yet).
+
+    Every ledger writer reads it under a shared lock and a rebuild takes it exclusively, so an
+    entry is counted either by the rebuild's read or by its writer's increment, never both.
+
+    .. no_pii:
+    """
+
+    zone = models.CharField(max_length=64, blank=True, default="")
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("credit totals build")
+        verbose_name_plural = _("credit totals build")
+
+    def __str__(self) -> str:
+        return self.zone or "-"

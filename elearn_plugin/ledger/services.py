@@ -1,7 +1,8 @@
 """The only writer of the ledger (ADR 0001): credits (P-20) and contribution points (P-12).
 
 Entries are keyed `(user, kind, source_key)`; adding the same key twice changes nothing, so a
-month close or a completion replayed after a crash never credits twice (P-33).
+month close or a completion replayed after a crash never credits twice (P-33). Each new
+credit also moves its periods' running totals, in the same transaction (ADR 0014).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from elearn_plugin.core.batching import chunked
 from elearn_plugin.core.timeutil import is_aware
 from elearn_plugin.core.upsert import insert_returning_ours
 from elearn_plugin.core.users import missing_user_ids
+from elearn_plugin.ledger import totals as running_totals
 from elearn_plugin.ledger.models import LedgerEntry, LedgerKind
 
 CREDIT = LedgerKind.CREDIT.value
@@ -151,6 +153,7 @@ def add_entries_bulk(entries: Sequence[LedgerEntrySpec], *, actor=None) -> int:
                             "created_at",
                         )
                         _audit(who, ours)
+                        running_totals.add(ours)
                         created += len(ours)
                 except IntegrityError:
                     raise LedgerDataError("an entry refers to a user that does not exist")

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from elearn_plugin import audit
+from elearn_plugin.ledger import totals as credit_totals
 from elearn_plugin.month_close.models import CloseStatus, MonthClose
 from elearn_plugin.policy.schema import Policy
 from elearn_plugin.rankings import queries
@@ -87,9 +88,11 @@ def compute(period: Period, policy: Policy) -> Computed:
             eligible.append(Candidate(user_id, people[user_id], total, last))
         batch.clear()
 
-    totals = queries.credit_totals(
-        effective_start(period, policy), period.end_utc, with_last=rule.ties == TIES_EARLIEST
-    )
+    start = effective_start(period, policy)
+    if credit_totals.usable_for(period, start):
+        totals = credit_totals.top(period.label)
+    else:  # totals not built in this zone, or the policy began inside the period
+        totals = queries.credit_totals(start, period.end_utc, with_last=rule.ties == TIES_EARLIEST)
     for row in totals:
         if len(eligible) >= rule.top_n and row[1] < eligible[rule.top_n - 1].credits:
             break  # everyone below the cut's credits cannot be ranked
