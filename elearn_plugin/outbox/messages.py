@@ -101,10 +101,11 @@ class AccountFrozen(ElearnMessageType):
 
 @register
 class TransferHandover(ElearnMessageType):
-    """P-6: to the new unit's training contact, about a learner who joined the unit."""
+    """P-6: to the training contacts of the units left and joined, and to HR: the learners
+    of one transfer batch that concern the recipient (`learners`: name, from_unit, to_unit)."""
 
     NAME = "transfer_handover"
-    required_context = ("learner_name", "to_unit")
+    required_context = ("learners", "count", "more", "effective_on")
 
 
 @register

@@ -28,7 +28,12 @@ SAMPLE_CONTEXT = {
     "revocation": {"months": 3},
     "sharing_flag": {"detected_on": "2026-01-07", "ends_on": "2026-01-14"},
     "account_frozen": {},
-    "transfer_handover": {"learner_name": "Li Lei", "from_unit": "Sales", "to_unit": "IT"},
+    "transfer_handover": {
+        "learners": [{"learner_name": "Li Lei", "from_unit": "Sales", "to_unit": "IT"}],
+        "count": 1,
+        "more": 0,
+        "effective_on": "2026-03-02",
+    },
     "monthly_progress": {"period": "2026-01", "unit": "Sales", "learners": 20, "behind": 4},
     "assignment_due_reminder": {
         "course_key": "course-v1:Org+SAFE101+2026",

@@ -1,0 +1,1 @@
+"""Account lifecycle: transfer, departure and re-hire (P-6, P-7)."""
