@@ -29,6 +29,23 @@ VERBS: dict[str, frozenset[str]] = {
     "person.updated": frozenset({"changed_fields"}),
     "person.password_issued": frozenset(),
     "person.password_changed": frozenset(),
+    # Account lifecycle (P-2, P-6, P-7, P-31, P-32)
+    "person.departed": frozenset({"unit_id", "left_on"}),
+    "person.rehired": frozenset({"unit_id", "hired_on"}),
+    "person.retired": frozenset(),
+    "seats.set": frozenset({"unit_id", "seat_count", "previous_count"}),
+    "roster.applied": frozenset(
+        {
+            "source_code",
+            "digest_key",
+            "hire_count",
+            "transfer_count",
+            "departure_count",
+            "role_change_count",
+            "return_count",
+        }
+    ),
+    "roster.held": frozenset({"source_code", "digest_key", "departure_count", "count"}),
     # Standing (P-4, P-5, P-8, P-21..P-23)
     "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
     "sanction.lifted": frozenset({"kind_code", "reason_code"}),
