@@ -35,6 +35,24 @@ class RecordsAdmin(ReadOnlyAdmin):
         return check(request.user, Action.VIEW_ALL_RECORDS, ANY)
 
 
+class HRAdmin(admin.ModelAdmin):
+    """Pages of the organisation HR keeps (units, roles, people, contacts): HR by role
+    (`Action.MANAGE_LIFECYCLE`, P-31), not by the platform's per-model permissions, which an
+    HR officer's account does not carry. Adding and deleting stay each page's own rule."""
+
+    def _hr(self, request) -> bool:
+        return check(request.user, Action.MANAGE_LIFECYCLE, ANY)
+
+    def has_module_permission(self, request) -> bool:
+        return self._hr(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._hr(request) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._hr(request) or super().has_change_permission(request, obj)
+
+
 def evidence_block(value: dict | None) -> str:
     """A row's evidence: the sentence the learner reads, then the facts as indented JSON."""
     from elearn_plugin.gate import evidence_text  # noqa: PLC0415

@@ -20,7 +20,7 @@ every change with its actor, and sends its signal once after commit:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -136,7 +136,8 @@ def depart_bulk(user_ids: Sequence[int], when: datetime | None = None, *, actor=
     when = _instant(when)
     who = audit.resolve(actor)
     ids = _ids(user_ids)
-    day = _local_day(when)
+    # The day that ended at `when`: a departure at 00:00 after the last day is that day's.
+    day = _local_day(when - timedelta(microseconds=1))
     with transaction.atomic():
         people = _people(ids)
         leaving = [uid for uid in ids if people[uid][0] == Person.ACTIVE]

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.admin_base import HRAdmin, ReadOnlyAdmin
+from elearn_plugin.lifecycle import admin_actions as lifecycle_actions
 from elearn_plugin.org import services
 from elearn_plugin.org.models import JobRole, Membership, Person, TrainingContact, Unit
 
@@ -28,13 +29,13 @@ class UnitAdminForm(forms.ModelForm):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(HRAdmin):
     form = UnitAdminForm
     list_display = ("code", "name", "parent", "kind", "travel_heavy", "depth")
     list_filter = ("kind", "travel_heavy")
     search_fields = ("code", "name")
     readonly_fields = ("path", "depth")
-    raw_id_fields = ("parent",)
+    autocomplete_fields = ("parent",)
 
     def get_readonly_fields(self, request, obj=None):
         # The code is the unit's natural key in HR files: fixed once created.
@@ -71,7 +72,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(JobRole)
-class JobRoleAdmin(admin.ModelAdmin):
+class JobRoleAdmin(HRAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
@@ -94,12 +95,14 @@ class JobRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(HRAdmin):
     list_display = ("employee_id", "name", "unit", "job_role", "status", "must_change_password")
     list_filter = ("unit", "status")
     search_fields = ("employee_id", "name", "user__username")
-    raw_id_fields = ("unit",)
+    # Units and roles are picked by code or name, never by a raw id.
+    autocomplete_fields = ("unit", "job_role")
     list_select_related = ("unit", "job_role")
+    actions = (lifecycle_actions.transfer, lifecycle_actions.depart)
     fields = ("user", "employee_id", "name", "unit", "job_role", "status", "must_change_password")
     readonly_fields = ("user", "employee_id", "status", "must_change_password")
 
@@ -125,11 +128,11 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingContact)
-class TrainingContactAdmin(admin.ModelAdmin):
+class TrainingContactAdmin(HRAdmin):
     list_display = ("user", "unit", "is_lead")
     list_filter = ("is_lead",)
     search_fields = ("unit__code", "unit__name", "user__username")
-    raw_id_fields = ("user", "unit")
+    autocomplete_fields = ("user", "unit")
 
     def save_model(self, request, obj, form, change) -> None:
         with transaction.atomic():  # moving a contact: removed and assigned, or neither

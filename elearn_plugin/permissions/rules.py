@@ -36,6 +36,8 @@ class Action(enum.StrEnum):
     REVIEW_COURSE = "review_course"
     PUBLISH_COURSE = "publish_course"
     REPORT_WATCH = "report_watch"
+    ALLOCATE_SEATS = "allocate_seats"
+    MANAGE_LIFECYCLE = "manage_lifecycle"
 
 
 # action value -> {role: scope}
@@ -78,3 +80,7 @@ register(Action.SWITCH_LEARNING, {Role.HR: Scope.ALL})
 register(Action.REVIEW_COURSE, {Role.REVIEWER: Scope.ALL, Role.HR: Scope.ALL})
 register(Action.PUBLISH_COURSE, {Role.PUBLISHER: Scope.COURSE})
 register(Action.REPORT_WATCH, {Role.LEARNER: Scope.SELF})
+# P-2: HR sets pools; a contact reaches their units, `seats.services` lets only leads allocate.
+register(Action.ALLOCATE_SEATS, {Role.HR: Scope.ALL, Role.TRAINING_CONTACT: Scope.UNIT})
+# P-6, P-7: transfers, departures, re-hires and the roster sync are HR's.
+register(Action.MANAGE_LIFECYCLE, {Role.HR: Scope.ALL})

@@ -56,8 +56,7 @@ def learner(people, org_tree, courses):  # noqa: F811
 
 def _handovers() -> dict[int, dict]:
     return {
-        m.user_id: m.context
-        for m in OutboxMessage.objects.filter(message_type="transfer_handover")
+        m.user_id: m.context for m in OutboxMessage.objects.filter(message_type="transfer_handover")
     }
 
 
@@ -207,7 +206,10 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(learner, org_tree, cal
 
 @pytest.mark.parametrize("size", [3, 30])
 def test_bulk_departure_and_transfer_keep_a_constant_number_of_queries(
-    people, org_tree, size, django_assert_max_num_queries  # noqa: F811
+    people,
+    org_tree,
+    size,
+    django_assert_max_num_queries,  # noqa: F811
 ):  # P-7
     ids = people(size, JOINED)
     with django_assert_max_num_queries(25):

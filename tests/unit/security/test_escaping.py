@@ -83,7 +83,15 @@ def test_password_page_escapes_next(make_user):
 @pytest.mark.parametrize(
     ("name", "context"),
     [
-        ("transfer_handover", {"learner_name": XSS, "from_unit": XSS, "to_unit": XSS}),
+        (
+            "transfer_handover",
+            {
+                "learners": [{"learner_name": XSS, "from_unit": XSS, "to_unit": XSS}],
+                "count": 1,
+                "more": 0,
+                "effective_on": "2026-03-16",
+            },
+        ),
         ("monthly_progress", {"period": "2026-01", "unit": XSS, "learners": 2, "behind": 1}),
         ("quota_warning", {"period": "2026-01", "completed": 1, "required": 2}),
     ],
