@@ -9,14 +9,6 @@ from django.test import RequestFactory
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.lifecycle import admin_actions
 from elearn_plugin.org.models import Person
-from tests.helpers.role_matrix import role_users  # noqa: F401 (a fixture)
-from tests.unit.lifecycle.test_lifecycle import (  # noqa: F401 (fixtures)
-    courses,
-    learner,
-    org_tree,
-    people,
-    units,
-)
 
 CHANGELIST = "/admin/elearn_plugin/person/"
 

@@ -4,7 +4,6 @@ sign-in refused, seats freed by status, the same person back (P-2, P-6, P-7, P-3
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.courses.models import Assignment, CourseCompletion
@@ -14,44 +13,11 @@ from elearn_plugin.lifecycle.signals import employee_departed, employee_transfer
 from elearn_plugin.org import services as org
 from elearn_plugin.org.models import Membership, Person
 from elearn_plugin.outbox.models import OutboxMessage
-from elearn_plugin.permissions import HR_GROUP
 from elearn_plugin.standing.blocks import active_block
 from elearn_plugin.standing.models import Sanction
 from elearn_plugin.standing.services import impose
-from tests.unit.month_close.conftest import (  # noqa: F401 (fixtures)
-    R1,
-    R2,
-    assign,
-    complete,
-    courses,
-    local,
-    people,
-    units,
-)
-
-JOINED = local(2026, 1, 1)
-MOVED = local(2026, 3, 16, 9)
-LEFT = local(2026, 4, 30, 18)
-
-
-@pytest.fixture
-def org_tree(units, make_user):  # noqa: F811
-    """hq > sales, hq > it; a contact in sales, one in it, and an HR officer."""
-    it, _ = org.create_unit("it", "IT", parent_id=units["hq"].id)
-    sales_contact, it_contact, hr = make_user(), make_user(), make_user()
-    org.assign_contact(sales_contact.id, units["sales"].id)
-    org.assign_contact(it_contact.id, it.id)
-    hr.groups.add(Group.objects.get_or_create(name=HR_GROUP)[0])
-    return {**units, "it": it, "sales_contact": sales_contact, "it_contact": it_contact, "hr": hr}
-
-
-@pytest.fixture
-def learner(people, org_tree, courses):  # noqa: F811
-    (user_id,) = people(1, JOINED)
-    org.set_units_bulk([(user_id, org_tree["sales"].id)], JOINED + timedelta(days=1))
-    assign(user_id, (R1, local(2026, 6, 30)), (R2, local(2026, 6, 30)))
-    complete(user_id, (R1, local(2026, 2, 3)))
-    return user_id
+from tests.unit.lifecycle.conftest import JOINED, LEFT, MOVED
+from tests.unit.month_close.conftest import local
 
 
 def _handovers() -> dict[int, dict]:
