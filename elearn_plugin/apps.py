@@ -70,5 +70,8 @@ class ElearnPluginConfig(AppConfig):
         from elearn_plugin.permissions import connect_role_receivers  # noqa: PLC0415
         from elearn_plugin.rankings import hooks as _rankings  # noqa: F401, PLC0415
 
+        from elearn_plugin.lifecycle.receivers import connect_lifecycle_receivers  # noqa: PLC0415
+
         connect_role_receivers()
         connect_token_receivers()
+        connect_lifecycle_receivers()

@@ -30,7 +30,22 @@ from importlib.util import find_spec
 
 from django.utils import timezone
 
+# Account retirement (openedx-platform `openedx/core/djangoapps/user_api/accounts/signals.py`):
+# the receivers live in `host.retirement`; `RELATIVE_PATH` names this module.
+from elearn_plugin.host.retirement import (
+    USER_RETIRE_LMS_CRITICAL_PATH,
+    USER_RETIRE_MAILINGS_PATH,
+    retire_lms_critical,  # noqa: F401  (named in RECEIVERS, found here by the host)
+    retire_mailings,  # noqa: F401
+)
+
 log = logging.getLogger(__name__)
+
+# The plugin's own lifecycle signals (P-6, P-7): `elearn_plugin.lifecycle.signals`.
+_LIFECYCLE = "elearn_plugin.lifecycle.signals"
+TRANSFERRED_PATH = f"{_LIFECYCLE}.employee_transferred"
+DEPARTED_PATH = f"{_LIFECYCLE}.employee_departed"
+REHIRED_PATH = f"{_LIFECYCLE}.employee_rehired"
 
 # The modulestore exports each `SignalHandler` signal under its upper-case name as well
 # (`COURSE_PUBLISHED is SignalHandler.course_published`); a dotted path through the class
@@ -49,6 +64,11 @@ RECEIVERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("course_passing_status_updated", COURSE_PASSING_PATH, ("lms.djangoapp",)),
     ("ccx_course_passing_status_updated", CCX_COURSE_PASSING_PATH, ("lms.djangoapp",)),
     ("course_enrollment_created", COURSE_ENROLLMENT_CREATED_PATH, ("lms.djangoapp",)),
+    ("retire_lms_critical", USER_RETIRE_LMS_CRITICAL_PATH, ("lms.djangoapp",)),
+    ("retire_mailings", USER_RETIRE_MAILINGS_PATH, ("lms.djangoapp",)),
+    ("lifecycle_changed", TRANSFERRED_PATH, ("lms.djangoapp",)),
+    ("lifecycle_changed", DEPARTED_PATH, ("lms.djangoapp",)),
+    ("lifecycle_changed", REHIRED_PATH, ("lms.djangoapp",)),
 ]
 
 
@@ -223,3 +243,11 @@ def course_enrollment_created(sender=None, enrollment=None, metadata=None, **kw)
             confirm_enrolment(user_id=user_id, course_key=course, when=when)
     except Exception:
         log.exception("COURSE_ENROLLMENT_CREATED: the enrolment was not confirmed")
+
+
+def lifecycle_changed(sender, user_ids, when, **kwargs) -> None:
+    """People moved, left or came back: `elearn_plugin.lifecycle.receivers` reacts. Imported
+    here lazily, since this module is read while the apps are still loading."""
+    from elearn_plugin.lifecycle.receivers import lifecycle_changed as react  # noqa: PLC0415
+
+    react(sender, user_ids=user_ids, when=when, **kwargs)

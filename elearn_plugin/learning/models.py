@@ -111,7 +111,7 @@ class PermittedSlot(models.Model):
 
     .. pii: The learner's and the granting contact's user ids; the reason is free text.
     .. pii_types: id, other
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     user = models.ForeignKey(

@@ -11,8 +11,8 @@ every change with its actor, and sends its signal once after commit:
   get one hand-over message each (`handover`).
 - **Departure**: the person is `departed`, their membership closed, a `freeze` imposed (the
   sign-in refuses it on every path, the middleware ends open sessions, the sanction's writer
-  revokes tokens after commit), the password made unusable; every record is kept; the seat
-  is free because seats count active people.
+  revokes tokens after commit), the password made unusable, their training-contact duties
+  ended; every record is kept; the seat is free because seats count active people.
 - **Re-hire**: the same person (never a duplicate) is active again in a unit, their
   departure's freeze lifted; a new password is HR's provisioning's.
 """
@@ -40,7 +40,7 @@ from elearn_plugin.lifecycle.signals import (
 )
 from elearn_plugin.org.errors import OrgError
 from elearn_plugin.org.hooks import apply_assignment_rules
-from elearn_plugin.org.models import Membership, Person
+from elearn_plugin.org.models import Membership, Person, TrainingContact
 from elearn_plugin.org.people import move_units
 
 CHUNK = 1000
@@ -168,6 +168,7 @@ def depart_bulk(user_ids: Sequence[int], when: datetime | None = None, *, actor=
             ],
             actor=who,
         )
+        _remove_contacts(leaving, who)
         audit.record_bulk(
             who,
             "person.departed",
@@ -179,6 +180,21 @@ def depart_bulk(user_ids: Sequence[int], when: datetime | None = None, *, actor=
         handover.queue_frozen(leaving, day)
         send_after_commit(employee_departed, leaving, when)
     return leaving
+
+
+def _remove_contacts(user_ids: list[int], who: audit.Actor) -> None:
+    """A departed training contact no longer answers for a unit (P-7, P-31)."""
+    rows = list(
+        TrainingContact.objects.filter(user_id__in=user_ids).values_list("pk", "user_id", "unit_id")
+    )
+    if not rows:
+        return
+    TrainingContact.objects.filter(pk__in=[pk for pk, _u, _unit in rows]).delete()
+    audit.record_bulk(
+        who,
+        "contact.removed",
+        [(audit.user_target(uid), {"unit_id": unit}) for _pk, uid, unit in rows],
+    )
 
 
 # --- re-hire -------------------------------------------------------------------------------

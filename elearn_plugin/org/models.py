@@ -73,7 +73,7 @@ class Person(models.Model):
 
     .. pii: The employee id and the person's name from HR's records, and the user id.
     .. pii_types: id, name
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     ACTIVE = "active"

@@ -15,7 +15,7 @@ class OutboxMessage(models.Model):
     .. pii: The recipient's user id; the context holds what the message shows (a name,
        course titles).
     .. pii_types: id, name
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     key = models.CharField(max_length=255, unique=True)

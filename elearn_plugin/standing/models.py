@@ -21,7 +21,7 @@ class Sanction(models.Model):
 
     .. pii: The learner's and the staff members' user ids; reasons are free text.
     .. pii_types: id, other
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     user = models.ForeignKey(

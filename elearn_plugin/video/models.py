@@ -79,7 +79,7 @@ class WatchSession(models.Model):
     .. pii: The learner's user id, IP address and hashes of the user agent and browser
        session (sharing evidence, P-4).
     .. pii_types: id, ip
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -193,7 +193,7 @@ class SharingSuspicion(models.Model):
 
     .. pii: The learner's user id and the evidence of shared use (session ids, IP addresses).
     .. pii_types: id, ip
-    .. pii_retirement: retained
+    .. pii_retirement: local_api
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -158,6 +158,11 @@ def test_the_lms_receivers_are_connected_as_the_platform_connects_them():
         ("course_passing_status_updated", receivers.COURSE_PASSING_PATH),
         ("ccx_course_passing_status_updated", receivers.CCX_COURSE_PASSING_PATH),
         ("course_enrollment_created", receivers.COURSE_ENROLLMENT_CREATED_PATH),
+        ("retire_lms_critical", receivers.USER_RETIRE_LMS_CRITICAL_PATH),
+        ("retire_mailings", receivers.USER_RETIRE_MAILINGS_PATH),
+        ("lifecycle_changed", receivers.TRANSFERRED_PATH),
+        ("lifecycle_changed", receivers.DEPARTED_PATH),
+        ("lifecycle_changed", receivers.REHIRED_PATH),
     }
     studio = {r["receiver_func_name"] for r in receivers.receivers_for("cms.djangoapp")}
     assert not studio & {name for name, _path in lms}

@@ -182,3 +182,33 @@ def test_bulk_departure_and_transfer_keep_a_constant_number_of_queries(
         assert len(lifecycle.transfer_bulk([(u, org_tree["it"].id) for u in ids], MOVED)) == size
     with django_assert_max_num_queries(25):
         assert len(lifecycle.depart_bulk(ids, LEFT)) == size
+
+
+def test_a_departed_contact_no_longer_answers_for_a_unit(people, org_tree):  # P-7, P-31
+    from elearn_plugin.org.models import TrainingContact
+
+    contact = org_tree["sales_contact"]
+    Person.objects.create(user=contact, employee_id="E-c", name="c", unit=org_tree["sales"])
+    org.set_units_bulk([(contact.id, org_tree["sales"].id)], JOINED)
+    lifecycle.depart_bulk([contact.id], LEFT, actor=org_tree["hr"])
+    assert not TrainingContact.objects.filter(user=contact).exists()
+    event = AuditEvent.objects.get(verb="contact.removed")
+    assert (event.actor_user_id, event.data) == (
+        org_tree["hr"].id,
+        {"unit_id": org_tree["sales"].id},
+    )
+
+
+def test_the_receivers_forget_cached_roles_after_commit(
+    learner, monkeypatch, django_capture_on_commit_callbacks
+):  # P-7, P-31: a departed officer's or contact's reach is read again at once
+    from elearn_plugin.lifecycle import receivers
+
+    forgotten = []
+    monkeypatch.setattr(receivers, "invalidate_roles", forgotten.append)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        lifecycle.depart_bulk([learner], LEFT)
+    assert forgotten == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert forgotten == [[learner]]
