@@ -42,6 +42,7 @@ from elearn_plugin.org.errors import OrgError
 from elearn_plugin.org.hooks import apply_assignment_rules
 from elearn_plugin.org.models import Membership, Person, TrainingContact
 from elearn_plugin.org.people import move_units
+from elearn_plugin.seats.queries import SeatsError, check_room
 
 CHUNK = 1000
 DEPARTURE_REASON = "departed"
@@ -112,6 +113,7 @@ def transfer_bulk(
         people = _people(sorted(wanted))
         if any(status != Person.ACTIVE for status, _unit in people.values()):
             raise LifecycleError(_("A departed employee cannot be transferred; re-hire them."))
+        _check_seats([(people[uid][1], unit) for uid, unit in wanted.items()])
         try:
             movers = move_units(list(wanted.items()), when, who)
         except OrgError as exc:
@@ -220,7 +222,7 @@ def rehire_bulk(
         back = [uid for uid in sorted(wanted) if people[uid][0] == Person.DEPARTED]
         if not back:
             return []
-        _check_seats({wanted[uid] for uid in back}, [wanted[uid] for uid in back])
+        _check_seats([(None, wanted[uid]) for uid in back])
         for chunk in chunked(back, CHUNK):
             Person.objects.filter(user_id__in=chunk).update(
                 status=Person.ACTIVE, hired_on=day, left_on=None, updated_at=timezone.now()
@@ -243,15 +245,14 @@ def rehire_bulk(
     return back
 
 
-def _check_seats(unit_ids: set[int], placements: list[int]) -> None:
-    """Refuse a re-hire beyond a seat pool's count (P-2), when seats are kept."""
-    try:
-        from elearn_plugin.seats.services import SeatsError, check_room  # noqa: PLC0415
-    except ImportError:
-        return
+def _check_seats(changes: Sequence[tuple[int | None, int]]) -> None:
+    """Refuse moves and returns beyond a seat pool's count (P-2): `(unit left or None, unit
+    joined)` per person; a move inside one pool needs no seat."""
     additions: dict[int, int] = {}
-    for unit_id in placements:
-        additions[unit_id] = additions.get(unit_id, 0) + 1
+    for left, joined in changes:
+        additions[joined] = additions.get(joined, 0) + 1
+        if left is not None:
+            additions[left] = additions.get(left, 0) - 1
     try:
         check_room(additions)
     except SeatsError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,7 @@ from elearn_plugin.loading.format import (
 )
 from elearn_plugin.org import services as org
 from elearn_plugin.org.models import JobRole, Person, Unit
+from elearn_plugin.seats.queries import SeatsError, check_room
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -199,6 +200,12 @@ def _write_people(dataset: DataSet) -> int:
         )
         for p in dataset.people
     ]
+    # P-2: the file's new people are created active; all of them fit their pools, or none.
+    unit_ids = dict(Unit.objects.filter(code__in={r.unit for r in rows}).values_list("code", "id"))
+    try:
+        check_room(Counter(unit_ids[r.unit] for r in rows if r.employee_id not in before))
+    except SeatsError as exc:
+        raise LoadError([Problem("people", str(s)) for s in exc.shortfalls]) from None
     result = org.provision(rows, update=True, actor=None)
     if result.problems:
         raise LoadError(

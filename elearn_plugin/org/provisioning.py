@@ -36,6 +36,7 @@ from elearn_plugin.org.provisioning_rows import (
     email_of,
     field_problems,
 )
+from elearn_plugin.seats.queries import SeatsError, check_room
 
 CHUNK = 1000
 
@@ -195,12 +196,28 @@ def _plan(rows: Sequence[ProvisionRow], scope: Set[int] | None, report: Provisio
             diff.append("job_role")
         if diff:
             target = dict(person, unit_id=unit_id, job_role_id=role_id, email=email)
+            target["from_unit_id"] = person["unit_id"]  # for the seat check of a move
             plan.changed.append((row, target, tuple(diff)))
         else:
             plan.unchanged += 1
 
     problems.sort(key=lambda p: (p.line, p.field))
     return plan
+
+
+def _seat_problems(plan: _Plan, update: bool) -> list[RowProblem]:
+    """P-2: the new accounts, and people the import moves, must fit their units' seat pools
+    (line 0: the file as a whole, since a pool is filled by many rows)."""
+    additions = Counter(plan.units[row.unit] for row in plan.new)
+    for _row, target, diff in plan.changed if update else ():
+        if "unit" in diff:
+            additions[target["unit_id"]] += 1
+            additions[target["from_unit_id"]] -= 1
+    try:
+        check_room(additions)
+    except SeatsError as exc:
+        return [RowProblem(0, "unit", str(shortfall)) for shortfall in exc.shortfalls]
+    return []
 
 
 # ---------------------------------------------------------------------------- writing
@@ -336,6 +353,8 @@ def provision(
     try:
         with transaction.atomic():
             plan = _plan(rows, scope, report)
+            if not report.problems:
+                report.problems.extend(_seat_problems(plan, update))
             report.created = len(plan.new)
             report.unchanged = plan.unchanged
             report.changes = [RowChange(row.line, diff) for row, _t, diff in plan.changed]

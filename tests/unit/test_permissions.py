@@ -104,6 +104,10 @@ def test_training_contact_sees_only_own_units(role_users):  # P-31
     assert not check(u.contact, Action.GRANT_LEARNING_SLOT, u.other_learner.pk)
     assert not check(u.contact, Action.VIEW_ALL_RECORDS)
     assert not check(u.contact, Action.LIFT_SANCTION, u.learner.pk)
+    # P-2: seats of their own units only (the lead-only rule is `seats.services`').
+    assert check(u.contact, Action.ALLOCATE_SEATS, UnitTarget(u.unit_id))
+    assert not check(u.contact, Action.ALLOCATE_SEATS, UnitTarget(u.other_unit_id))
+    assert not check(u.learner, Action.ALLOCATE_SEATS, UnitTarget(u.unit_id))
     # A user outside the organisation is in nobody's unit.
     assert not check(u.contact, Action.VIEW_UNIT_RECORDS, u.hr.pk)
     assert not check(u.contact, Action.VIEW_UNIT_RECORDS, "not-a-target")
@@ -130,6 +134,7 @@ def test_hr_reaches_everyone(role_users):  # P-31
         Action.PROVISION_ACCOUNTS,
         Action.VIEW_HEALTH,
         Action.SWITCH_LEARNING,
+        Action.ALLOCATE_SEATS,
     ):
         assert check(u.hr, action, u.other_learner.pk), action
     assert not check(u.reviewer, Action.SWITCH_LEARNING)

@@ -212,3 +212,22 @@ def test_the_receivers_forget_cached_roles_after_commit(
     for callback in callbacks:
         callback()
     assert forgotten == [[learner]]
+
+
+def test_seats_a_departure_frees_and_a_return_or_move_must_fit(learner, org_tree, people):
+    # P-2, P-7: used seats are active people; a re-hire or a move into a full pool is refused
+    from elearn_plugin.seats.services import seat_report, set_seats
+
+    hr, it = org_tree["hr"], org_tree["it"]
+    set_seats(org_tree["sales"].id, 1, actor=hr)
+    set_seats(it.id, 0, actor=hr)
+    used = {line.unit_code: (line.used, line.free) for line in seat_report()}
+    assert used == {"sales": (1, 0), "it": (0, 0)}
+    with pytest.raises(lifecycle.LifecycleError, match="free seats"):
+        lifecycle.transfer_bulk([(learner, it.id)], MOVED)
+    lifecycle.depart_bulk([learner], LEFT)
+    assert {line.unit_code: line.free for line in seat_report()}["sales"] == 1
+    with pytest.raises(lifecycle.LifecycleError, match="free seats"):
+        lifecycle.rehire_bulk([(learner, it.id)], LEFT + timedelta(days=30))
+    assert Person.objects.get(user_id=learner).status == Person.DEPARTED
+    assert lifecycle.rehire_bulk([(learner, org_tree["sales"].id)], LEFT + timedelta(days=30))
