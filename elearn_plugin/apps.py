@@ -67,10 +67,9 @@ class ElearnPluginConfig(AppConfig):
 
         # A closed month records its hours cap, then freezes its rankings (in this order).
         from elearn_plugin.hours import hooks as _hours  # noqa: F401, PLC0415
+        from elearn_plugin.lifecycle.receivers import connect_lifecycle_receivers  # noqa: PLC0415
         from elearn_plugin.permissions import connect_role_receivers  # noqa: PLC0415
         from elearn_plugin.rankings import hooks as _rankings  # noqa: F401, PLC0415
-
-        from elearn_plugin.lifecycle.receivers import connect_lifecycle_receivers  # noqa: PLC0415
 
         connect_role_receivers()
         connect_token_receivers()

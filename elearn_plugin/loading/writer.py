@@ -14,6 +14,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -232,6 +233,28 @@ def _write_people(dataset: DataSet) -> int:
     return result.created
 
 
+def _freeze_leavers(dataset: DataSet, tz: ZoneInfo) -> None:
+    """P-7: someone the file says has left is departed, their account frozen from the end of
+    their last day, through the lifecycle's writer (once: a departed person is left alone)."""
+    from elearn_plugin.lifecycle import services as lifecycle  # noqa: PLC0415
+
+    by_day: dict = {}
+    for person in dataset.people:
+        if person.left_on:
+            by_day.setdefault(person.left_on, []).append(person.employee_id)
+    for day, employee_ids in sorted(by_day.items()):
+        active = list(
+            Person.objects.filter(employee_id__in=employee_ids, status=Person.ACTIVE).values_list(
+                "user_id", flat=True
+            )
+        )
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+        try:
+            lifecycle.depart_bulk(active, end)
+        except lifecycle.LifecycleError as exc:
+            raise _wrap("people", exc)
+
+
 def _write(dataset: DataSet, report: LoadReport, tz: ZoneInfo) -> None:
     created = report.created
     for name in SECTIONS:
@@ -264,6 +287,7 @@ def _write(dataset: DataSet, report: LoadReport, tz: ZoneInfo) -> None:
     report.history_changed = written.changed
     if dataset.transfers:
         created["transfers"] = written.created
+    _freeze_leavers(dataset, tz)
 
     referenced = (
         [c.employee_id for c in dataset.contacts]

@@ -103,6 +103,8 @@ class PersonAdmin(HRAdmin):
     autocomplete_fields = ("unit", "job_role")
     list_select_related = ("unit", "job_role")
     actions = (lifecycle_actions.transfer, lifecycle_actions.depart)
+    # A "Sync with HR's roster" button beside the list (the roster sync's admin page).
+    change_list_template = "elearn_plugin/admin/person_changelist.html"
     fields = ("user", "employee_id", "name", "unit", "job_role", "status", "must_change_password")
     readonly_fields = ("user", "employee_id", "status", "must_change_password")
 

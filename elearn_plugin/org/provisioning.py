@@ -166,8 +166,6 @@ def _plan(rows: Sequence[ProvisionRow], scope: Set[int] | None, report: Provisio
             else:
                 message = _("Already taken by an account outside the organisation.")
             row_problems.append(RowProblem(row.line, "username", message))
-        elif person is not None and person["status"] != Person.ACTIVE:
-            row_problems.append(RowProblem(row.line, "employee_id", _("This person has departed.")))
         owner = email_owner.get(email.casefold())
         if owner is not None and (person is None or owner != person["user_id"]):
             row_problems.append(
@@ -194,6 +192,11 @@ def _plan(rows: Sequence[ProvisionRow], scope: Set[int] | None, report: Provisio
             diff.append("unit")
         if person["job_role_id"] != role_id:
             diff.append("job_role")
+        if diff and person["status"] != Person.ACTIVE:
+            # A departed person's row read again as it was changes nothing; a change to it
+            # is the lifecycle's re-hire, not an import's (P-7).
+            problems.append(RowProblem(row.line, "employee_id", _("This person has departed.")))
+            continue
         if diff:
             target = dict(person, unit_id=unit_id, job_role_id=role_id, email=email)
             target["from_unit_id"] = person["unit_id"]  # for the seat check of a move

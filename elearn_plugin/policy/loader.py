@@ -35,6 +35,7 @@ from elearn_plugin.policy.schema import (
     QuotaRule,
     RankingRule,
     RevocationRule,
+    RosterRule,
     SharingRule,
     VideoRule,
 )
@@ -192,6 +193,12 @@ def _build(check: Checker, root: Fields) -> Policy | None:
     assignment_policy = assignments(check, root)
     month_close_rule = month_close(check, root)
 
+    roster_f = sub(check, root, "roster", "roster")
+    roster = (
+        leaf(roster_f, "max_departure_share", "roster", check.share),
+        leaf(roster_f, "min_departures_held", "roster", at_least(0)),
+    )
+
     if check.problems:
         return None
     return Policy(
@@ -212,6 +219,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         completion=completion_rule,
         assignments=assignment_policy,
         month_close=month_close_rule,
+        roster=RosterRule(*roster),
     )
 
 

@@ -241,6 +241,20 @@ class MonthCloseRule:
 
 
 @dataclass(frozen=True)
+class RosterRule:
+    """P-2, P-6, P-7: the guard on the HR roster sync.
+
+    A sync that would freeze more than `max_departure_share` of the active people, and more
+    than `min_departures_held` of them, is held until HR confirms it (a wrong export must not
+    freeze the organisation); the same share bounds how many active people a roster may
+    leave out before it is taken for a truncated one and held too.
+    """
+
+    max_departure_share: float = 0.05
+    min_departures_held: int = 20
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -261,6 +275,7 @@ class Policy:
     completion: CompletionRule
     assignments: AssignmentPolicy
     month_close: MonthCloseRule
+    roster: RosterRule = RosterRule()
 
     @property
     def tz(self) -> ZoneInfo:

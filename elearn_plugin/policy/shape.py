@@ -59,6 +59,7 @@ SPEC: dict[str, Any] = {
         "quota_capped_by_assignable": None,
         "guard": {"share": None, "min_count": None},
     },
+    "roster": {"max_departure_share": None, "min_departures_held": None},
 }
 # The keys of each item of learning_windows.slots.
 SLOT_KEYS = ("weekday", "week", "start", "end")

@@ -143,4 +143,29 @@ DEFAULTS: dict[str, object] = {
     # .. setting_description: How the month close runs its chunks: "inline" (in the calling
     #   process) or "celery" (fanned out as chunk tasks); anything else is elearn.E003.
     "ELEARN_RULES_RUNNER": "inline",
+    # .. setting_name: ELEARN_ROSTER_URL
+    # .. setting_default: ""
+    # .. setting_description: First page of the HR system's roster endpoint (P-2, P-6, P-7);
+    #   empty: the roster.sync tick job does nothing.
+    "ELEARN_ROSTER_URL": "",
+    # .. setting_name: ELEARN_ROSTER_TOKEN
+    # .. setting_default: ""
+    # .. setting_description: Bearer token sent to the roster endpoint (a secret).
+    "ELEARN_ROSTER_TOKEN": "",
+    # .. setting_name: ELEARN_ROSTER_CLIENT
+    # .. setting_default: "elearn_plugin.roster.sources.RestRosterClient"
+    # .. setting_description: Dotted path of the class fetching the roster (fetch() -> list).
+    "ELEARN_ROSTER_CLIENT": "elearn_plugin.roster.sources.RestRosterClient",
+    # .. setting_name: ELEARN_ROSTER_TIMEOUT_SECONDS
+    # .. setting_default: 30
+    # .. setting_description: Connect and read timeout of each roster request.
+    "ELEARN_ROSTER_TIMEOUT_SECONDS": 30,
+    # .. setting_name: ELEARN_ROSTER_RETRIES
+    # .. setting_default: 3
+    # .. setting_description: Retries of a roster page after a connection error or a 5xx.
+    "ELEARN_ROSTER_RETRIES": 3,
+    # .. setting_name: ELEARN_ROSTER_RETRY_BASE_SECONDS
+    # .. setting_default: 1
+    # .. setting_description: First back-off between retries; doubled after each one.
+    "ELEARN_ROSTER_RETRY_BASE_SECONDS": 1,
 }

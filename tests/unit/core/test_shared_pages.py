@@ -14,8 +14,9 @@ TEMPLATES = Path(__file__).resolve().parents[3] / "elearn_plugin" / "templates" 
 PAGES = sorted(
     p.relative_to(TEMPLATES).as_posix()
     for p in TEMPLATES.rglob("*.html")
-    # Emails and fragments (parts of the admin's pages) are not pages of their own.
-    if "edx_ace" not in p.parts and "fragments" not in p.parts and p.name != "base.html"
+    # Emails and fragments (parts of the admin's pages) are not pages of their own; the
+    # admin's own pages (`admin/`) extend the admin's layout, as Django's admin does.
+    if not {"edx_ace", "fragments", "admin"} & set(p.parts) and p.name != "base.html"
 )
 
 

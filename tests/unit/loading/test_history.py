@@ -100,8 +100,13 @@ def test_the_documented_example_gives_the_documented_memberships():  # P-1, P-6
     zhang, alice = Person.objects.order_by("employee_id")
     assert (zhang.unit.code, zhang.hired_on, zhang.left_on) == ("hr", date(2024, 5, 6), None)
     assert (alice.hired_on, alice.left_on) == (date(2023, 2, 1), date(2026, 1, 31))
-    # P-7: leaving closes the membership; freezing the account is the lifecycle's
-    assert alice.status == Person.ACTIVE and alice.user.is_active
+    # P-7: leaving closes the membership and, through the lifecycle, freezes the account
+    # from the end of the last day; the person and their records stay
+    from elearn_plugin.standing.models import Sanction
+
+    assert alice.status == Person.DEPARTED and not alice.user.has_usable_password()
+    freeze = Sanction.objects.get(user=alice.user, kind="freeze")
+    assert freeze.starts_at == at("2026-02-01")
 
 
 def test_json_strings_are_dates_too():

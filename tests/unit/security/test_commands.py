@@ -65,6 +65,15 @@ BROKEN_INPUT_TESTS = {
         "tests.unit.reports.test_report_command::test_from_the_shell_bad_input_exits_2_too",
         "tests.unit.rankings.test_report_command::test_bad_input_exits_2_with_one_line",
     ],
+    "elearn_seats": [
+        "tests.unit.seats.test_command::test_bad_input_exits_2",
+        "tests.unit.seats.test_command::test_a_count_below_used_exits_2",
+    ],
+    "elearn_sync_roster": [
+        "tests.unit.roster.test_command::test_bad_csv_exits_2_and_changes_nothing",
+        "tests.unit.roster.test_command::test_unreadable_file_and_bad_arguments_exit_2",
+        "tests.unit.roster.test_command::test_bom_files_with_bad_content_exit_2",
+    ],
     "elearn_verify_audit": [
         "tests.unit.audit.test_verify_command::test_bad_head_is_refused_and_nothing_is_sealed",
         "tests.unit.audit.test_verify_command::test_unknown_options_are_refused",
