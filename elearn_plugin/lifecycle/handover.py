@@ -2,10 +2,11 @@
 
 A transfer tells the training contacts of the unit left and of the unit joined (the nearest
 unit up the tree that has contacts, when the unit itself has none) and HR (the `elearn_hr`
-group). Each recipient gets **one** message per batch listing the learners that concern
-them, so a roster sync moving 300 people sends HR one message, not 300. The key is a digest
-of the batch and the recipient: a batch replayed after a crash sends nothing twice, and a
-repeated transfer has no movers, so no message.
+group, staff and superusers, as the permissions count HR). Each recipient gets **one**
+message per batch listing the learners that concern them, so a roster sync moving 300
+people sends HR one message, not 300. The key is a digest of the batch and the recipient:
+a batch replayed after a crash sends nothing twice, and a repeated transfer has no movers,
+so no message.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from elearn_plugin.org.models import Person, TrainingContact, Unit
 from elearn_plugin.outbox.services import OutboxRow, enqueue_bulk
@@ -52,9 +54,12 @@ def _contacts_by_unit(unit_ids: set[int]) -> dict[int, set[int]]:
 
 
 def _hr_users() -> set[int]:
+    """HR as the permissions see it (`permissions.roles`): the `elearn_hr` group, staff and
+    superusers."""
     return set(
         get_user_model()
-        .objects.filter(groups__name=HR_GROUP, is_active=True)
+        .objects.filter(Q(groups__name=HR_GROUP) | Q(is_staff=True) | Q(is_superuser=True))
+        .filter(is_active=True)
         .values_list("id", flat=True)
     )
 

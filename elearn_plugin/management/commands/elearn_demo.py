@@ -42,6 +42,8 @@ DEMO_FILE = Path(__file__).resolve().parents[3] / "conf" / "demo" / "demo.yaml"
 REFERENCE_MONDAY = date(2026, 3, 16)
 DEMO_PASSWORD = "demo-pass-2026"
 HR_USERNAME = "hr"
+SEAT_POOL_UNIT = "group"
+SPARE_SEATS = 3
 WORKBENCH_COURSE_TITLE = "工作台示范课程 Workbench demo course"
 THROWAWAY_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 # (section, field) holding a deadline: moved by months, kept at the same day (or month end).
@@ -165,6 +167,7 @@ class Command(AuditedCommand):
                 )
 
                 sync_policy_rules(policy)
+                self._seat_pool()
         except LoadError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
@@ -198,6 +201,30 @@ class Command(AuditedCommand):
         if states:
             out(f"  Months closed:  {states[0].period} … {states[-1].period} ({len(states)})")
         self._print_rankings()
+        self._print_seats()
+
+    def _seat_pool(self) -> None:
+        """The group bought a few more seats than it has active people (P-2): a departure
+        shows at once as one more free seat (`manage.py elearn_seats`)."""
+        from elearn_plugin.audit import acting_as  # noqa: PLC0415
+        from elearn_plugin.org.models import Person, Unit  # noqa: PLC0415
+        from elearn_plugin.seats.services import set_seats  # noqa: PLC0415
+
+        root = Unit.objects.filter(code=SEAT_POOL_UNIT).first()
+        if root is None:
+            return
+        active = Person.objects.filter(status=Person.ACTIVE).count()
+        with acting_as("command:elearn_demo"):
+            set_seats(root.id, active + SPARE_SEATS, actor=None)
+
+    def _print_seats(self) -> None:
+        from elearn_plugin.seats.services import seat_report  # noqa: PLC0415
+
+        for line in seat_report():
+            self.stdout.write(
+                f"  Seats:          {line.unit_code}: {line.used} of {line.seats} used, "
+                f"{line.free} free (manage.py elearn_seats)"
+            )
 
     def _print_rankings(self) -> None:
         """The rankings and the hours cap the closes produced, with the commands that show them."""
@@ -312,5 +339,6 @@ class Command(AuditedCommand):
             out("    suspended learner:  learner05 (account sharing, one week)")
             out("    suspended learner:  learner42 (three tasks missed last month)")
             out("    revoked learner:    learner45 (tasks missed in three months)")
+            out("    former employee:    former01 (left: account frozen, records kept)")
         if contacts:
             out(f"    training contacts:  {', '.join(contacts)}")
