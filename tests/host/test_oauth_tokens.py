@@ -342,3 +342,27 @@ def test_app_with_the_initial_password_is_told_to_change_it_in_the_browser(  # P
     # Once changed in the browser, the app signs in.
     org_services.clear_must_change_password(newcomer.pk)
     assert grant(client, "ada", PASSWORD).status_code == 200
+
+
+# --- a departure (the account lifecycle) ends every way in --------------------------------------
+
+
+def test_a_departure_revokes_tokens_and_refuses_the_password_grant(  # P-7, P-8
+    client, app, learner, bearer_api, django_capture_on_commit_callbacks
+):
+    from elearn_plugin.lifecycle.services import depart_bulk
+
+    unit, _ = org_services.create_unit("dept", "Department")
+    Person.objects.create(user=learner, employee_id="E-ada", name="Ada", unit=unit)
+    org_services.set_units_bulk([(learner.pk, unit.pk)], timezone.now() - timedelta(days=30))
+    body = grant(client, "ada", PASSWORD).json()
+    assert api(client, body["access_token"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        assert depart_bulk([learner.pk], timezone.now() - timedelta(minutes=1)) == [learner.pk]
+    assert not AccessToken.objects.filter(user=learner).exists()
+    assert not RefreshToken.objects.filter(user=learner).exists()
+    assert api(client, body["access_token"]).status_code == 401
+    assert refresh(client, body["refresh_token"]).status_code == 400
+    # The old password is unusable: the grant answers as for any wrong password.
+    refused = grant(client, "ada", PASSWORD)
+    assert refused.status_code in (400, 401) and "access_token" not in refused.json()
