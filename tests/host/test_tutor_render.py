@@ -491,6 +491,20 @@ def test_salt_and_audit_key_are_generated_once_and_kept(vcs):
     assert cms["ELEARN_AUDIT_KEY"] == key
 
 
+def test_the_roster_endpoint_and_its_token_reach_the_settings(vcs):  # P-2, P-6, P-7
+    vcs.save("ELEARN_ROSTER_URL=https://hr.example.org/api/people", "ELEARN_ROSTER_TOKEN=s3cret")
+    try:
+        for service in ("lms", "cms"):
+            values = block_values(vcs.read(f"apps/openedx/settings/{service}/production.py"))
+            assert values["ELEARN_ROSTER_URL"] == "https://hr.example.org/api/people"
+            assert values["ELEARN_ROSTER_TOKEN"] == "s3cret"
+    finally:
+        vcs.save("ELEARN_ROSTER_URL=", "ELEARN_ROSTER_TOKEN=")
+    assert "ELEARN_ROSTER_URL" not in block_values(
+        vcs.read("apps/openedx/settings/lms/production.py")
+    )
+
+
 @pytest.fixture(scope="module")
 def bad(line, tmp_path_factory) -> tuple[Project, dict]:
     base = tmp_path_factory.mktemp(f"tutor{line}-bad")
@@ -509,8 +523,18 @@ def bad(line, tmp_path_factory) -> tuple[Project, dict]:
         (["ELEARN_WHEEL={policy}"], "not an elearn-plugin wheel"),
         (["ELEARN_POLICY_SOURCE={broken}"], "line 3"),
         (["ELEARN_TICK_INTERVAL=0", "ELEARN_TICK_COMPOSE_SERVICE=true"], "at least 1"),
+        (["ELEARN_ROSTER_URL=http://hr.example.org/people"], "https://"),
+        (["ELEARN_ROSTER_URL=hr.example.org/people"], "https://"),
     ],
-    ids=["missing-wheel", "wheel-and-vcs", "not-a-wheel", "broken-policy", "zero-interval"],
+    ids=[
+        "missing-wheel",
+        "wheel-and-vcs",
+        "not-a-wheel",
+        "broken-policy",
+        "zero-interval",
+        "plain-http-roster",
+        "relative-roster",
+    ],
 )
 def test_bad_operator_input_fails_the_save_naming_the_setting(bad, settings, message):
     project, files = bad
@@ -520,6 +544,7 @@ def test_bad_operator_input_fails_the_save_naming_the_setting(bad, settings, mes
         "ELEARN_POLICY_SOURCE=",
         "ELEARN_TICK_COMPOSE_SERVICE=false",
         "ELEARN_TICK_INTERVAL=300",
+        "ELEARN_ROSTER_URL=",
     ]
     done = project.save(*reset, *[s.format(**files) for s in settings], check=False)
     assert done.returncode != 0

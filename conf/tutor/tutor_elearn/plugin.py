@@ -60,6 +60,10 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("ELEARN_TICK_SCHEDULE", "*/5 * * * *"),
         ("ELEARN_TICK_COMPOSE_SERVICE", False),
         ("ELEARN_TICK_INTERVAL", 300),
+        # HR's roster endpoint for the tick's sync (P-2, P-6, P-7); empty: no sync. Its
+        # bearer token stays in config.yml, like the other secrets.
+        ("ELEARN_ROSTER_URL", ""),
+        ("ELEARN_ROSTER_TOKEN", ""),
     ]
 )
 # Generated once per installation and kept in config.yml (not in the database): the
@@ -140,8 +144,17 @@ def seconds(value: t.Any) -> int:
     return int(value)
 
 
+def roster_url(value: t.Any) -> str:
+    """Jinja filter: HR's roster endpoint, an absolute https URL (the token travels with it)."""
+    text = str(value).strip()
+    if not re.fullmatch(r"https://[^\s/?#]+(/[^\s]*)?", text):
+        _fail("ELEARN_ROSTER_URL", value, "an absolute https:// URL of HR's roster endpoint")
+    return text
+
+
 hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
     [
+        ("elearn_roster_url", roster_url),
         ("elearn_wheel_name", wheel_name),
         ("elearn_requirement", requirement),
         ("elearn_policy_file", policy_file),
