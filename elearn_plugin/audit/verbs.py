@@ -46,6 +46,17 @@ VERBS: dict[str, frozenset[str]] = {
         }
     ),
     "roster.held": frozenset({"source_code", "digest_key", "departure_count", "count"}),
+    # Account sharing (P-4): incidents of shared use and what HR decided about them
+    "sharing.incident_recorded": frozenset(
+        {"action_code", "suspicion_count", "sign_in_count", "starts_at", "ends_at"}
+    ),
+    "sharing.incident_confirmed": frozenset({"sanction_id"}),
+    "sharing.incident_dismissed": frozenset(),
+    # Reinstatement (P-8, P-23): a blocked learner's application and HR's decision
+    "reinstatement.link_sent": frozenset(),
+    "reinstatement.applied": frozenset({"application_id"}),
+    "reinstatement.approved": frozenset({"application_id", "count"}),
+    "reinstatement.rejected": frozenset({"application_id"}),
     # Standing (P-4, P-5, P-8, P-21..P-23)
     "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
     "sanction.lifted": frozenset({"kind_code", "reason_code"}),
