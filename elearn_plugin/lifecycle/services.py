@@ -74,6 +74,20 @@ def _ids(values: Sequence) -> list[int]:
     return ids
 
 
+def _placements(rows: Sequence) -> dict[int, int]:
+    """`{user id: unit id}` of `(user id, unit id)` pairs; one unit per person."""
+    wanted: dict[int, int] = {}
+    try:
+        for user_id, unit_id in rows:
+            if wanted.setdefault(int(user_id), int(unit_id)) != int(unit_id):
+                raise LifecycleError(_("A learner was given two different units."))
+    except (TypeError, ValueError) as exc:
+        if isinstance(exc, LifecycleError):
+            raise
+        raise LifecycleError(_("Give each learner as a pair of user id and unit id.")) from None
+    return wanted
+
+
 def _people(user_ids: list[int]) -> dict[int, tuple[str, int]]:
     """`{user id: (status, unit id)}`, locked; an id outside the organisation is refused."""
     found: dict[int, tuple[str, int]] = {}
@@ -106,9 +120,7 @@ def transfer_bulk(
     """
     when = _instant(when)
     who = audit.resolve(actor)
-    wanted = {}
-    for user_id, unit_id in moves:
-        wanted[int(user_id)] = int(unit_id)
+    wanted = _placements(moves)
     with transaction.atomic():
         people = _people(sorted(wanted))
         if any(status != Person.ACTIVE for status, _unit in people.values()):
@@ -215,7 +227,7 @@ def rehire_bulk(
 
     when = _instant(when)
     who = audit.resolve(actor)
-    wanted = {int(uid): int(unit) for uid, unit in rows}
+    wanted = _placements(rows)
     day = _local_day(when)
     with transaction.atomic():
         people = _people(sorted(wanted))

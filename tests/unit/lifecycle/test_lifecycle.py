@@ -155,6 +155,9 @@ def test_transfer_of_a_departed_person_is_refused_and_changes_nothing(learner, o
         (lambda u, t: lifecycle.depart_bulk([u], local(2025, 1, 1)), "before"),
         (lambda u, t: lifecycle.transfer_bulk([(u, t["it"].id)], local(2025, 1, 1)), "before"),
         (lambda u, t: lifecycle.transfer_bulk([(u, 999_999)], MOVED), "unit"),
+        (lambda u, t: lifecycle.transfer_bulk([(u, "x")], MOVED), "pair"),
+        (lambda u, t: lifecycle.transfer_bulk([u], MOVED), "pair"),
+        (lambda u, t: lifecycle.rehire_bulk([(u, t["it"].id), (u, t["hq"].id)], MOVED), "two"),
     ],
 )
 def test_bad_input_gets_a_clear_error_and_changes_nothing(learner, org_tree, call, message):
