@@ -12,6 +12,7 @@ for _domain in (
     "rankings",
     "roster",
     "seats",
+    "sharing",
     "outbox",
     "tick",
     "video",

@@ -11,6 +11,7 @@ from elearn_plugin.outbox import models as _outbox  # noqa: F401
 from elearn_plugin.rankings import models as _rankings  # noqa: F401
 from elearn_plugin.roster import models as _roster  # noqa: F401
 from elearn_plugin.seats import models as _seats  # noqa: F401
+from elearn_plugin.sharing import models as _sharing  # noqa: F401
 from elearn_plugin.standing import models as _standing  # noqa: F401
 from elearn_plugin.tick import models as _tick  # noqa: F401
 from elearn_plugin.video import models as _video  # noqa: F401

@@ -148,6 +148,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
     sharing = (
         leaf(sharing_f, "action", "sharing", check.one_of(SHARING_ACTIONS)),
         leaf(sharing_f, "suspension_days", "sharing", at_least(1)),
+        leaf(sharing_f, "incident_window_hours", "sharing", at_least(1)),
     )
 
     cap_f = sub(check, root, "online_hours_cap", "online_hours_cap")

@@ -94,6 +94,8 @@ class SharingRule:
 
     action: SharingAction
     suspension_days: int
+    # One incident = one account's evidence within this many hours: one suspension at most.
+    incident_window_hours: int
 
 
 @dataclass(frozen=True)

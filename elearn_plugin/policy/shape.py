@@ -17,7 +17,7 @@ SPEC: dict[str, Any] = {
     "quota": {"required_courses_per_month": None, "reminder_email": None},
     "missed_tasks": {"per_month_to_suspend": None, "suspension_days": None},
     "revocation": {"months_with_misses": None, "window_months": None},
-    "sharing": {"action": None, "suspension_days": None},
+    "sharing": {"action": None, "suspension_days": None, "incident_window_hours": None},
     "online_hours_cap": {"unit_level": None, "default_share": None, "travel_heavy_share": None},
     "rankings": {
         "top_n": None,
