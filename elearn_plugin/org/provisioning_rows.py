@@ -63,6 +63,26 @@ class RowProblem:
 # ---------------------------------------------------------------------------- reading
 
 
+def data_rows(reader, names: list[str], problems: list[RowProblem]):
+    """`(line, cells)` of each non-blank CSV row with one cell per column; a row of another
+    width becomes a problem of its line instead (provisioning files and HR's roster)."""
+    for raw in reader:
+        if not any(cell.strip() for cell in raw):
+            continue
+        if len(raw) != len(names):
+            problems.append(
+                RowProblem(
+                    reader.line_num,
+                    "",
+                    _("Expected {expected} columns, found {found}.").format(
+                        expected=len(names), found=len(raw)
+                    ),
+                )
+            )
+            continue
+        yield reader.line_num, raw
+
+
 def read_rows(data: bytes | str) -> tuple[list[ProvisionRow], list[RowProblem]]:
     """Parse the CSV file (UTF-8, with or without BOM); structural problems by line."""
     if isinstance(data, bytes):
@@ -88,22 +108,9 @@ def read_rows(data: bytes | str) -> tuple[list[ProvisionRow], list[RowProblem]]:
                     _("Wrong header; expected the columns: {columns}").format(columns=expected),
                 )
             ]
-        for raw in reader:
-            if not any(cell.strip() for cell in raw):
-                continue
-            if len(raw) != len(names):
-                problems.append(
-                    RowProblem(
-                        reader.line_num,
-                        "",
-                        _("Expected {expected} columns, found {found}.").format(
-                            expected=len(names), found=len(raw)
-                        ),
-                    )
-                )
-                continue
+        for line, raw in data_rows(reader, names, problems):
             values = {name: cell.strip() for name, cell in zip(names, raw, strict=True)}
-            rows.append(ProvisionRow(line=reader.line_num, **values))
+            rows.append(ProvisionRow(line=line, **values))
     except csv.Error:
         problems.append(RowProblem(reader.line_num, "", _("The line is not valid CSV.")))
     return rows, problems

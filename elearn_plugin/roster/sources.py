@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from elearn_plugin.conf import setting
-from elearn_plugin.org.provisioning_rows import RowProblem
+from elearn_plugin.org.provisioning_rows import RowProblem, data_rows
 from elearn_plugin.roster.records import FIELDS, parse_record, roster_problems
 from elearn_plugin.rules.roster import RosterPerson
 
@@ -229,21 +229,8 @@ def read_csv(data: bytes | str) -> list[RosterPerson]:
             if unknown or len(set(names)) != len(names):
                 detail += " " + _("(unknown or repeated columns)")
             raise RosterSourceError(detail, [RowProblem(1, "", detail)])
-        for raw in reader:
-            if not any(cell.strip() for cell in raw):
-                continue
-            if len(raw) != len(names):
-                problems.append(
-                    RowProblem(
-                        reader.line_num,
-                        "",
-                        _("Expected {expected} columns, found {found}.").format(
-                            expected=len(names), found=len(raw)
-                        ),
-                    )
-                )
-                continue
-            person, bad = parse_record(dict(zip(names, raw, strict=True)), reader.line_num)
+        for line, raw in data_rows(reader, names, problems):
+            person, bad = parse_record(dict(zip(names, raw, strict=True)), line)
             if person is None:
                 problems.extend(bad)
             else:
