@@ -87,6 +87,16 @@ def _page(modeladmin, request, queryset, form, *, action, title, explanation, su
     return TemplateResponse(request, TEMPLATE, context)
 
 
+def _apply(modeladmin, request, write, success) -> None:
+    """Run the lifecycle writer; its refusal, or what it did, becomes the page's message."""
+    try:
+        changed = write()
+    except lifecycle.LifecycleError as exc:
+        modeladmin.message_user(request, str(exc), messages.ERROR)
+        return
+    modeladmin.message_user(request, success(changed), messages.SUCCESS)
+
+
 @admin.action(description=gettext_lazy("Transfer to another unit"))
 def transfer(modeladmin, request, queryset):
     if not _allowed(request):
@@ -98,20 +108,16 @@ def transfer(modeladmin, request, queryset):
     if form.is_bound and form.is_valid():
         unit = form.cleaned_data["unit"]
         moves = [(uid, unit.id) for uid in queryset.values_list("user_id", flat=True)]
-        try:
-            moved = lifecycle.transfer_bulk(
-                moves, _start_of(form.cleaned_data["day"]), actor=request.user
-            )
-        except lifecycle.LifecycleError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-            return None
-        modeladmin.message_user(
+        when = _start_of(form.cleaned_data["day"])
+        return _apply(
+            modeladmin,
             request,
-            _("%(count)s people transferred to %(unit)s; their contacts and HR are told.")
-            % {"count": len(moved), "unit": unit.code},
-            messages.SUCCESS,
+            lambda: lifecycle.transfer_bulk(moves, when, actor=request.user),
+            lambda moved: (
+                _("%(count)s people transferred to %(unit)s; their contacts and HR are told.")
+                % {"count": len(moved), "unit": unit.code}
+            ),
         )
-        return None
     return _page(
         modeladmin,
         request,
@@ -136,18 +142,16 @@ def depart(modeladmin, request, queryset):
     form.fields["day"].label = _("Last working day")
     if form.is_bound and form.is_valid():
         ids = list(queryset.values_list("user_id", flat=True))
-        try:
-            left = lifecycle.depart_bulk(ids, _end_of(form.cleaned_data["day"]), actor=request.user)
-        except lifecycle.LifecycleError as exc:
-            modeladmin.message_user(request, str(exc), messages.ERROR)
-            return None
-        modeladmin.message_user(
+        when = _end_of(form.cleaned_data["day"])
+        return _apply(
+            modeladmin,
             request,
-            _("%(count)s accounts frozen; their records are kept and their seats are free.")
-            % {"count": len(left)},
-            messages.SUCCESS,
+            lambda: lifecycle.depart_bulk(ids, when, actor=request.user),
+            lambda left: (
+                _("%(count)s accounts frozen; their records are kept and their seats are free.")
+                % {"count": len(left)}
+            ),
         )
-        return None
     return _page(
         modeladmin,
         request,
