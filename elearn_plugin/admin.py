@@ -10,6 +10,7 @@ for _domain in (
     "courses",
     "month_close",
     "rankings",
+    "reinstatement",
     "roster",
     "seats",
     "sharing",

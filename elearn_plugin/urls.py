@@ -8,6 +8,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("elearn_plugin.learning.urls")),
     path("", include("elearn_plugin.org.urls")),
+    path("", include("elearn_plugin.reinstatement.urls")),
     path("", include("elearn_plugin.standing.urls")),
     path("", include("elearn_plugin.tick.urls")),
     path("", include("elearn_plugin.video.urls")),

@@ -122,3 +122,27 @@ class AssignmentDueReminder(ElearnMessageType):
 
     NAME = "assignment_due_reminder"
     required_context = ("course_key", "course_title", "due_on")
+
+
+@register
+class ReinstatementLink(ElearnMessageType):
+    """P-8, P-23: the one-time link to the application form, to a revoked or frozen account."""
+
+    NAME = "reinstatement_link"
+    required_context = ("link", "expires_at")
+
+
+@register
+class ReinstatementApproved(ElearnMessageType):
+    """P-8: HR approved the application; the account is open again."""
+
+    NAME = "reinstatement_approved"
+    required_context = ("applied_on",)
+
+
+@register
+class ReinstatementRejected(ElearnMessageType):
+    """P-8: HR rejected the application, with the reason the learner reads."""
+
+    NAME = "reinstatement_rejected"
+    required_context = ("applied_on", "reason")

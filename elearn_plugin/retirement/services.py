@@ -14,6 +14,8 @@ list it:
   messages are given up, so nothing more is mailed to the retired account.
 - `WatchSession.ip`, `user_agent_hash`, `browser_hash` -> empty; `SharingSuspicion.evidence`
   (addresses and hashes of shared use) -> `{}`.
+- `ReinstatementApplication.statement` and `decision_reason` -> empty; unused
+  `ReinstatementLink`s are spent, so no application follows the retirement.
 - `Sanction.reason` and `lift_reason`, `PermittedSlot.reason` (free text) -> empty; the
   reason codes, dates, and the sanctions' structured evidence (ids, course keys) stay.
 
@@ -54,6 +56,10 @@ def _erase(user_id: int) -> int:
     from elearn_plugin.org.models import Person  # noqa: PLC0415
     from elearn_plugin.outbox.models import OutboxMessage  # noqa: PLC0415
     from elearn_plugin.outbox.sender import max_attempts  # noqa: PLC0415
+    from elearn_plugin.reinstatement.models import (  # noqa: PLC0415
+        ReinstatementApplication,
+        ReinstatementLink,
+    )
     from elearn_plugin.standing.models import Sanction  # noqa: PLC0415
     from elearn_plugin.video.models import SharingSuspicion, WatchSession  # noqa: PLC0415
 
@@ -89,6 +95,14 @@ def _erase(user_id: int) -> int:
         .update(reason="", lift_reason="")
     )
     changed += PermittedSlot.objects.filter(user_id=user_id).exclude(reason="").update(reason="")
+    changed += (
+        ReinstatementApplication.objects.filter(user_id=user_id)
+        .filter(~Q(statement="") | ~Q(decision_reason=""))
+        .update(statement="", decision_reason="")
+    )
+    changed += ReinstatementLink.objects.filter(user_id=user_id, used_at__isnull=True).update(
+        used_at=now, expires_at=now
+    )
     return changed
 
 

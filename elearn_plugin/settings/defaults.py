@@ -71,6 +71,18 @@ DEFAULTS: dict[str, object] = {
     # .. setting_default: ""
     # .. setting_description: Where a blocked learner is told to apply for reinstatement.
     "ELEARN_REINSTATEMENT_HELP": "",
+    # .. setting_name: ELEARN_REINSTATEMENT_LINK_HOURS
+    # .. setting_default: 24
+    # .. setting_description: How long an emailed reinstatement link can be used (once).
+    "ELEARN_REINSTATEMENT_LINK_HOURS": 24,
+    # .. setting_name: ELEARN_REINSTATEMENT_LINKS_PER_DAY
+    # .. setting_default: 3
+    # .. setting_description: Reinstatement links mailed to one account in 24 hours at most.
+    "ELEARN_REINSTATEMENT_LINKS_PER_DAY": 3,
+    # .. setting_name: ELEARN_REINSTATEMENT_REQUESTS_PER_HOUR
+    # .. setting_default: 20
+    # .. setting_description: Link requests one network address may make in an hour.
+    "ELEARN_REINSTATEMENT_REQUESTS_PER_HOUR": 20,
     # .. setting_name: ELEARN_LOGIN_ENDPOINTS
     # .. setting_default: the LMS's browser sign-in endpoints
     # .. setting_description: Paths whose refusals carry the blocked learner's explanation.

@@ -48,7 +48,8 @@ class SignInRefusal:
 
 
 def reinstatement_help() -> str:
-    """How to apply for reinstatement: the operator's text, else the HR centre sentence.
+    """How to apply for reinstatement: the operator's text, else the sentence with the
+    address of the application page.
 
     `ELEARN_REINSTATEMENT_HELP` is a text, or a dict from language code ("zh-cn", "en") to
     text; the current language, then its base language, then "en" is used.
@@ -62,7 +63,27 @@ def reinstatement_help() -> str:
         configured = ""
     if configured:
         return str(configured)
-    return _("To have it reopened, send an application to the HR centre.")
+    url = reinstatement_url()
+    if not url:
+        return _("To have it reopened, send an application to the HR centre.")
+    return _("To have it reopened, apply to the HR centre at %(url)s") % {"url": url}
+
+
+def reinstatement_url() -> str:
+    """The address of the reinstatement application (absolute when a request is served)."""
+    from django.urls import NoReverseMatch, reverse  # noqa: PLC0415
+
+    try:
+        path = reverse("elearn:reinstatement-request")
+    except NoReverseMatch:  # the plugin's URLs are not mounted
+        return ""
+    request = current_request()
+    if request is None:
+        return path
+    try:
+        return django_request(request).build_absolute_uri(path)
+    except Exception:  # noqa: BLE001 - a request without a usable host still gets the path
+        return path
 
 
 def block_refusal(block: Block) -> SignInRefusal:

@@ -188,7 +188,8 @@ def test_until_lifted_blocks_say_until_hr_reinstates_and_how_to_apply(client, le
     word = {"revocation": "revoked", "freeze": "frozen"}[kind]
     assert word in shown
     assert "It stays closed until the HR centre reinstates you." in shown
-    assert "send an application to the HR centre" in shown
+    # The address of the application page, absolute, since the MFE is on another host.
+    assert "apply to the HR centre at http://testserver/elearn/reinstatement/" in shown
     label = {"revocation": "illegal content uploaded", "freeze": "departure"}[kind]
     assert label in shown  # the reason code's label when no text was recorded
 

@@ -30,6 +30,17 @@ ENDPOINT_MATRICES = {
     "video-state": "tests.unit.security.test_role_matrices::test_video_state_matrix",
     "learning-grant-slot": "tests.unit.video.test_views::test_grant_slot_role_matrix",
     "learning-grant-slot-page": "tests.unit.video.test_views::test_grant_slot_page",
+    "reinstatement-request": "tests.unit.reinstatement.test_pages::test_request_page_matrix",
+    "reinstatement-apply": "tests.unit.reinstatement.test_pages::test_apply_page_matrix",
+}
+
+# Pages every visitor may open, with the reason; they still have a role-matrix test above.
+PUBLIC_ENDPOINTS = {
+    # P-8: a revoked or frozen learner cannot sign in; the page answers the same for every
+    # address (no enumeration) and is rate-limited per address and per account.
+    "reinstatement-request": "the blocked learner has no session; same answer for everyone",
+    # P-8: the one-time link mailed to the account's address is the credential.
+    "reinstatement-apply": "the one-time emailed link is the credential",
 }
 
 # (block type, handler) -> test holding its role matrix (assert_handler_matrix).
@@ -160,7 +171,12 @@ def _consulted(client, pattern: URLPattern, calls: list) -> list:
     return []
 
 
-@pytest.mark.parametrize("name", sorted(ENDPOINT_MATRICES))
+def test_public_endpoints_are_listed_with_a_matrix():  # P-31
+    assert set(PUBLIC_ENDPOINTS) <= set(ENDPOINT_MATRICES)
+    assert all(reason.strip() for reason in PUBLIC_ENDPOINTS.values())
+
+
+@pytest.mark.parametrize("name", sorted(set(ENDPOINT_MATRICES) - set(PUBLIC_ENDPOINTS)))
 def test_every_view_asks_the_permissions_module(name, client, make_user, recorded_checks):
     # P-31: proved by behaviour: the request reaches `check` (directly, through `require`,
     # `elearn_required` or `ElearnPermission`).
