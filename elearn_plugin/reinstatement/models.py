@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 class ReinstatementLink(models.Model):
     """A one-time link emailed to a revoked or frozen learner. Only the token's SHA-256 is
-    stored: the token itself exists in the email alone.
+    stored: the token itself exists in the email alone. Retirement spends unused links.
 
     .. pii: The learner's user id.
     .. pii_types: id
-    .. pii_retirement: local_api
+    .. pii_retirement: retained
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

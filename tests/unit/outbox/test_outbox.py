@@ -40,12 +40,15 @@ SAMPLE_CONTEXT = {
         "course_title": "Safety & <b>health</b>",
         "due_on": "2026-03-31",
     },
+    "reinstatement_link": {"link": "https://lms.example/x/", "expires_at": "2026-03-02 09:00"},
+    "reinstatement_approved": {"applied_on": "2026-03-01"},
+    "reinstatement_rejected": {"applied_on": "2026-03-01", "reason": "No <b>proof</b>"},
 }
 PLUGIN_TEMPLATES = Path(__file__).resolve().parents[3] / "elearn_plugin" / "templates"
 
 
 def test_every_policy_message_type_is_registered():
-    # P-21, P-22, P-23, P-4, P-7, P-6, P-28, P-14
+    # P-21, P-22, P-23, P-4, P-7, P-6, P-28, P-14, P-8
     assert set(MESSAGE_TYPES) == set(SAMPLE_CONTEXT)
 
 

@@ -18,6 +18,7 @@ from elearn_plugin.learning.models import LearningActivity, PermittedSlot
 from elearn_plugin.ledger.models import LedgerEntry
 from elearn_plugin.org.models import Membership, Person, Unit
 from elearn_plugin.outbox.models import OutboxMessage
+from elearn_plugin.reinstatement.models import ReinstatementApplication
 from elearn_plugin.standing.models import Sanction
 from elearn_plugin.video.models import SharingSuspicion, VideoCompletion, WatchSession
 
@@ -34,6 +35,7 @@ PERSONAL = [
     (SharingSuspicion, ("evidence",)),
     (Sanction, ("reason", "lift_reason")),
     (PermittedSlot, ("reason",)),
+    (ReinstatementApplication, ("statement", "decision_reason")),
 ]
 # Rows of the archive (P-7): never deleted by retirement.
 ARCHIVE = [
@@ -108,6 +110,10 @@ def history(user, place: Unit, *, staff=None) -> None:
     OutboxMessage.objects.create(
         key=f"sent:{n}", message_type="warning", user=user,
         context={"name": f"Zhang Wei {n}"}, sent_at=T0,
+    )  # fmt: skip
+    ReinstatementApplication.objects.create(
+        user=user, blocked_kind="revocation", statement=f"I am Zhang Wei {n}, on leave",
+        status="rejected", decision_reason=f"Zhang Wei {n} was not on leave",
     )  # fmt: skip
     OutboxMessage.objects.create(
         key=f"unsent:{n}", message_type="warning", user=user, context={"name": f"Zhang Wei {n}"}
