@@ -1,1 +1,2 @@
-"""Reinstatement of revoked and frozen accounts: an emailed one-time link, the application, HR's decision (P-8, P-23)."""
+"""Reinstatement of revoked and frozen accounts (P-8, P-23): an emailed one-time link, the
+application, HR's decision."""

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from elearn_plugin.admin_base import RecordsAdmin
+from elearn_plugin.org.models import Person
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.reinstatement import services
 from elearn_plugin.reinstatement.models import ApplicationStatus, ReinstatementApplication
@@ -30,9 +32,7 @@ class DecisionForm(forms.Form):
 
 def _decide(modeladmin, request, queryset, *, action: str, write, title: str, submit: str):
     if not check(request.user, Action.LIFT_SANCTION, ANY):
-        modeladmin.message_user(
-            request, _("Only HR may decide on applications."), messages.ERROR
-        )
+        modeladmin.message_user(request, _("Only HR may decide on applications."), messages.ERROR)
         return None
     waiting = queryset.filter(status=ApplicationStatus.PENDING).select_related("user")
     form = DecisionForm(request.POST if "apply" in request.POST else None)
@@ -53,6 +53,14 @@ def _decide(modeladmin, request, queryset, *, action: str, write, title: str, su
             )
         return None
     listed = list(waiting[:LISTED])
+    people = {
+        p.user_id: p
+        for p in Person.objects.filter(user_id__in=[a.user_id for a in listed]).select_related(
+            "unit"
+        )
+    }
+    for application in listed:
+        application.person = people.get(application.user_id)
     if not listed:
         modeladmin.message_user(request, _("No waiting application is selected."), messages.INFO)
         return None
@@ -97,7 +105,7 @@ def reject(modeladmin, request, queryset):
 
 @admin.register(ReinstatementApplication)
 class ReinstatementApplicationAdmin(RecordsAdmin):
-    list_display = ("user", "blocked_kind", "status", "created_at", "decided_at")
+    list_display = ("user", "person", "blocked_kind", "status", "created_at", "decided_at")
     list_filter = ("status", "blocked_kind")
     search_fields = ("user__username",)
     readonly_fields = (
@@ -114,6 +122,26 @@ class ReinstatementApplicationAdmin(RecordsAdmin):
     fields = readonly_fields
     actions = (approve, reject)
     ordering = ("status", "created_at")
+
+    def get_queryset(self, request):
+        # The employee shown with each row, in the list's one query.
+        person = Person.objects.filter(user_id=OuterRef("user_id"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(
+                employee_id=Subquery(person.values("employee_id")[:1]),
+                employee_name=Subquery(person.values("name")[:1]),
+                employee_unit=Subquery(person.values("unit__name")[:1]),
+            )
+        )
+
+    @admin.display(description=gettext_lazy("employee"))
+    def person(self, obj: ReinstatementApplication) -> str:
+        if not getattr(obj, "employee_id", None):
+            return "-"
+        return f"{obj.employee_id} {obj.employee_name} ({obj.employee_unit})"
 
     @admin.display(description=gettext_lazy("sanctions in force"))
     def sanctions(self, obj: ReinstatementApplication) -> str:

@@ -244,9 +244,7 @@ def reject(
     with transaction.atomic():
         application = _waiting(application_id)
         _decide(application, who, ApplicationStatus.REJECTED, text, now)
-        audit.record(
-            who, "reinstatement.rejected", application, {"application_id": application.pk}
-        )
+        audit.record(who, "reinstatement.rejected", application, {"application_id": application.pk})
         enqueue(
             f"reinstatement-decided:{application.pk}",
             "reinstatement_rejected",

@@ -145,3 +145,6 @@ def login(site, browser):
     yield _login
     for context in contexts:
         context.close()
+
+
+from tests.e2e.demo_site import demo_site  # noqa: E402, F401 - a fixture, one per module

@@ -42,9 +42,9 @@ def test_apply_page_matrix(client, role_users, make_user):  # noqa: F811 - P-31
     everyone |= {"other_contact": 200, "hr": 200, "reviewer": 200, "publisher": 200}
     # The link, not the session, is the credential: whoever holds it sees the form.
     assert_role_matrix(client, "get", url, everyone | {"blocked": 403})
-    assert_role_matrix(client, "get", apply_url("x" * 43), {r: 410 for r in everyone} | {
-        "blocked": 403
-    })
+    assert_role_matrix(
+        client, "get", apply_url("x" * 43), {r: 410 for r in everyone} | {"blocked": 403}
+    )
 
 
 def test_the_answer_is_the_same_whether_or_not_the_account_exists(client, revoked, make_user):
