@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from openedx_events.learning.data import UserData, UserPersonalData
+from openedx_events.learning.signals import SESSION_LOGIN_COMPLETED
 from openedx_filters.learning.filters import StudentLoginRequested
 
 from elearn_plugin.standing.signin import recorded_refusal
@@ -18,6 +20,19 @@ def _user_by_username(username: str):
         return get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:
         return None
+
+
+def _login_completed(user) -> None:
+    """As the LMS's `login_user` does after `login()` (P-4: the sign-in's place is noted)."""
+    SESSION_LOGIN_COMPLETED.send_event(
+        user=UserData(
+            pii=UserPersonalData(
+                username=user.username, email=user.email, name=user.get_full_name()
+            ),
+            id=user.id,
+            is_active=user.is_active,
+        )
+    )
 
 
 def _safe_next(request) -> str:
@@ -47,6 +62,7 @@ def login_view(request):
             refusal = recorded_refusal(request)
             if authenticated is not None:
                 login(request, authenticated)
+                _login_completed(authenticated)
                 return redirect(_safe_next(request))
             if refusal is not None:
                 # Only the account's owner gets here: show why (P-8), open no session.

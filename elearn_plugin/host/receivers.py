@@ -56,6 +56,7 @@ _LEARNING = "openedx_events.learning.signals"
 COURSE_PASSING_PATH = f"{_LEARNING}.COURSE_PASSING_STATUS_UPDATED"
 CCX_COURSE_PASSING_PATH = f"{_LEARNING}.CCX_COURSE_PASSING_STATUS_UPDATED"
 COURSE_ENROLLMENT_CREATED_PATH = f"{_LEARNING}.COURSE_ENROLLMENT_CREATED"
+SESSION_LOGIN_COMPLETED_PATH = f"{_LEARNING}.SESSION_LOGIN_COMPLETED"
 
 # (receiver function name, signal dotted path, projects)
 RECEIVERS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -64,6 +65,7 @@ RECEIVERS: list[tuple[str, str, tuple[str, ...]]] = [
     ("course_passing_status_updated", COURSE_PASSING_PATH, ("lms.djangoapp",)),
     ("ccx_course_passing_status_updated", CCX_COURSE_PASSING_PATH, ("lms.djangoapp",)),
     ("course_enrollment_created", COURSE_ENROLLMENT_CREATED_PATH, ("lms.djangoapp",)),
+    ("session_login_completed", SESSION_LOGIN_COMPLETED_PATH, ("lms.djangoapp",)),
     ("retire_lms_critical", USER_RETIRE_LMS_CRITICAL_PATH, ("lms.djangoapp",)),
     ("retire_mailings", USER_RETIRE_MAILINGS_PATH, ("lms.djangoapp",)),
     ("lifecycle_changed", TRANSFERRED_PATH, ("lms.djangoapp",)),
@@ -251,3 +253,19 @@ def lifecycle_changed(sender, user_ids, when, **kwargs) -> None:
     from elearn_plugin.lifecycle.receivers import lifecycle_changed as react  # noqa: PLC0415
 
     react(sender, user_ids=user_ids, when=when, **kwargs)
+
+
+def session_login_completed(sender=None, user=None, **kwargs) -> None:
+    """openedx-platform `user_authn/views/login.py` sends `SESSION_LOGIN_COMPLETED` after
+    `login()`, inside the sign-in request; the event has no address, so the place is read
+    from that request (`sharing.places.PlacesMiddleware` keeps it). Evidence only (P-4):
+    a failure is logged, never raised into the sign-in."""
+    user_id = _user_id(user)
+    if user_id is None:
+        return
+    try:
+        from elearn_plugin.sharing.places import signed_in  # noqa: PLC0415
+
+        signed_in(user_id)
+    except Exception:
+        log.exception("SESSION_LOGIN_COMPLETED: the place of the sign-in was not noted")

@@ -12,8 +12,8 @@ list it:
   the id under which the organisation keeps the archive (P-7), not a contact detail.
 - `OutboxMessage.context` (what a message shows: a name, course titles) -> `{}`; unsent
   messages are given up, so nothing more is mailed to the retired account.
-- `WatchSession.ip`, `user_agent_hash`, `browser_hash` -> empty; `SharingSuspicion.evidence`
-  (addresses and hashes of shared use) -> `{}`.
+- `WatchSession.ip`, `user_agent_hash`, `browser_hash` -> empty; `SharingSuspicion.evidence` and
+  `SessionOverlap.evidence` (addresses and hashes of shared use) -> `{}`.
 - `ReinstatementApplication.statement` and `decision_reason` -> empty; unused
   `ReinstatementLink`s are spent, so no application follows the retirement.
 - `Sanction.reason` and `lift_reason`, `PermittedSlot.reason` (free text) -> empty; the
@@ -60,6 +60,7 @@ def _erase(user_id: int) -> int:
         ReinstatementApplication,
         ReinstatementLink,
     )
+    from elearn_plugin.sharing.models import SessionOverlap  # noqa: PLC0415
     from elearn_plugin.standing.models import Sanction  # noqa: PLC0415
     from elearn_plugin.video.models import SharingSuspicion, WatchSession  # noqa: PLC0415
 
@@ -86,9 +87,8 @@ def _erase(user_id: int) -> int:
         .filter(Q(ip__isnull=False) | ~Q(user_agent_hash="") | ~Q(browser_hash=""))
         .update(ip=None, user_agent_hash="", browser_hash="")
     )
-    changed += (
-        SharingSuspicion.objects.filter(user_id=user_id).exclude(evidence={}).update(evidence={})
-    )
+    for evidence in (SharingSuspicion, SessionOverlap):
+        changed += evidence.objects.filter(user_id=user_id).exclude(evidence={}).update(evidence={})
     changed += (
         Sanction.objects.filter(user_id=user_id)
         .filter(~Q(reason="") | ~Q(lift_reason=""))

@@ -1,8 +1,9 @@
 """Incidents of account sharing (P-4): which pieces of evidence make one incident.
 
-The evidence is overlapping use of one account from two places (the tracked video records it
-only for playback that overlaps in time; a learner who stops on the PC and continues on the
-phone, P-19, produces none). One incident is one account's evidence within `window` of the
+The evidence is overlapping use of one account from two places: playback that overlaps in
+time (the tracked video), or two signed-in browser sessions at two addresses taking turns
+(`sharing.places`). A learner who stops on the PC and continues on the phone, P-19, produces
+neither. One incident is one account's evidence within `window` of the
 incident's first item, so a morning of shared playback is one suspension, not twenty; what
 starts after the window opens the next incident.
 """
@@ -14,12 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+PLAYBACK = "playback"
+SIGN_IN = "sign_in"
+
 
 @dataclass(frozen=True)
 class Evidence:
     user_id: int
     evidence_id: int
     at: datetime
+    kind: str = PLAYBACK  # PLAYBACK (a SharingSuspicion) or SIGN_IN (a SessionOverlap)
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,8 @@ class Incident:
     user_id: int
     starts_at: datetime
     ends_at: datetime
-    evidence_ids: tuple[int, ...]
+    evidence_ids: tuple[int, ...]  # playback evidence
+    sign_in_ids: tuple[int, ...] = ()
 
 
 def group_incidents(items: Iterable[Evidence], window: timedelta) -> list[Incident]:
@@ -40,7 +46,7 @@ def group_incidents(items: Iterable[Evidence], window: timedelta) -> list[Incide
     incidents: list[Incident] = []
     for user_id in sorted(by_user):
         current: list[Evidence] = []
-        for item in sorted(by_user[user_id], key=lambda e: (e.at, e.evidence_id)):
+        for item in sorted(by_user[user_id], key=lambda e: (e.at, e.kind, e.evidence_id)):
             if current and item.at >= current[0].at + window:
                 incidents.append(_incident(user_id, current))
                 current = []
@@ -54,5 +60,6 @@ def _incident(user_id: int, items: list[Evidence]) -> Incident:
         user_id=user_id,
         starts_at=items[0].at,
         ends_at=items[-1].at,
-        evidence_ids=tuple(e.evidence_id for e in items),
+        evidence_ids=tuple(e.evidence_id for e in items if e.kind == PLAYBACK),
+        sign_in_ids=tuple(e.evidence_id for e in items if e.kind == SIGN_IN),
     )

@@ -26,6 +26,8 @@ def plugin_settings(settings) -> None:
     _add_auth_backend(settings)
     _add_middleware(settings, BLOCKED_SESSION_MIDDLEWARE)
     _add_middleware(settings, SIGN_IN_REFUSAL_MIDDLEWARE)
+    # Sharing (P-4): where each signed-in session is used, for the sign-in evidence.
+    _add_middleware(settings, PLACES_MIDDLEWARE)
     # Org (P-2): initial passwords are replaced at first sign-in.
     _add_middleware(settings, FORCE_PASSWORD_CHANGE_MIDDLEWARE)
     # The tick (P-33), where a beat runs.
@@ -40,6 +42,7 @@ BLOCKED_SESSION_MIDDLEWARE = "elearn_plugin.standing.middleware.BlockedSessionMi
 SIGN_IN_REFUSAL_MIDDLEWARE = "elearn_plugin.standing.middleware.SignInRefusalMiddleware"
 SIGN_IN_BACKEND = "elearn_plugin.standing.backends.SignInGateBackend"
 FORCE_PASSWORD_CHANGE_MIDDLEWARE = "elearn_plugin.org.middleware.ForcePasswordChangeMiddleware"
+PLACES_MIDDLEWARE = "elearn_plugin.sharing.places.PlacesMiddleware"
 
 
 def _add_login_filter_step(settings) -> None:

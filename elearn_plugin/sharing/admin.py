@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from elearn_plugin.admin_base import RecordsAdmin
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.sharing import services
-from elearn_plugin.sharing.models import SharingIncident
+from elearn_plugin.sharing.models import SessionOverlap, SharingIncident
 from elearn_plugin.video.models import SharingSuspicion
 
 
@@ -61,9 +61,13 @@ class SharingIncidentAdmin(RecordsAdmin):
     @admin.display(description=gettext_lazy("evidence"))
     def evidence(self, obj: SharingIncident) -> str:
         rows = SharingSuspicion.objects.filter(pk__in=obj.suspicion_ids).order_by("detected_at")
+        sign_ins = SessionOverlap.objects.filter(pk__in=obj.sign_in_ids).order_by("detected_at")
         return render_to_string(
             "elearn_plugin/fragments/sharing_evidence.html",
-            {"suspicions": [(s.detected_at, s.evidence or {}) for s in rows[:50]]},
+            {
+                "suspicions": [(s.detected_at, s.evidence or {}) for s in rows[:50]],
+                "sign_ins": [(s.detected_at, s.evidence or {}) for s in sign_ins[:50]],
+            },
         )
 
     def get_actions(self, request):
@@ -72,3 +76,10 @@ class SharingIncidentAdmin(RecordsAdmin):
         if not check(request.user, Action.MANAGE_SANCTIONS, ANY):
             return {}
         return actions
+
+
+@admin.register(SessionOverlap)
+class SessionOverlapAdmin(RecordsAdmin):
+    list_display = ("user", "detected_at", "handled_at")
+    readonly_fields = ("user", "detected_at", "evidence", "handled_at")
+    fields = readonly_fields

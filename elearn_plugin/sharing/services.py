@@ -1,7 +1,8 @@
 """The only writer of sharing incidents: evidence of shared use becomes, per the policy's
 `sharing.action`, a one-week suspension or a flag HR confirms (P-4).
 
-`judge_sharing` reads the evidence not yet handled a chunk of learners at a time, with a
+`judge_sharing` reads the evidence not yet handled (overlapping playback from the tracked
+video, concurrent sign-ins from `sharing.places`) a chunk of learners at a time, with a
 fixed number of statements per chunk: it groups each learner's evidence into incidents
 (`rules.sharing`), joins evidence that falls in the window of an incident recorded by an
 earlier run to that incident (so shared use spread over two ticks is still one suspension),
@@ -23,8 +24,8 @@ from django.utils.translation import gettext as _
 from elearn_plugin import audit
 from elearn_plugin.outbox.services import OutboxRow, enqueue_bulk
 from elearn_plugin.policy.schema import Policy
-from elearn_plugin.rules.sharing import Evidence, Incident, group_incidents
-from elearn_plugin.sharing.models import IncidentStatus, SharingIncident
+from elearn_plugin.rules.sharing import PLAYBACK, SIGN_IN, Evidence, Incident, group_incidents
+from elearn_plugin.sharing.models import IncidentStatus, SessionOverlap, SharingIncident
 from elearn_plugin.standing.models import Sanction
 from elearn_plugin.standing.services import SanctionSpec, impose_bulk
 from elearn_plugin.video.models import SharingSuspicion
@@ -56,7 +57,10 @@ def _suspensions(incidents: list[SharingIncident], policy: Policy, now: datetime
                 source=_source(i.user_id, i.starts_at),
                 starts_at=now,
                 ends_at=ends,
-                evidence={"suspicion_ids": list(i.suspicion_ids)},
+                evidence={
+                    "suspicion_ids": list(i.suspicion_ids),
+                    "sign_in_ids": list(i.sign_in_ids),
+                },
             )
             for i in incidents
         ],
@@ -88,20 +92,42 @@ def _suspensions(incidents: list[SharingIncident], policy: Policy, now: datetime
 
 
 def _chunks_of_learners():
-    """User ids with evidence not yet handled, a chunk at a time (read again each time, so a
-    chunk handled by a concurrent run is not taken twice)."""
+    """User ids with evidence (playback or sign-in) not yet handled, a chunk at a time (read
+    again each time, so a chunk handled by a concurrent run is not taken twice)."""
     after = 0
     while True:
-        ids = list(
-            SharingSuspicion.objects.filter(handled_at__isnull=True, user_id__gt=after)
-            .order_by("user_id")
-            .values_list("user_id", flat=True)
-            .distinct()[:CHUNK]
-        )
+        ids = sorted(
+            {
+                *_open_user_ids(SharingSuspicion, after),
+                *_open_user_ids(SessionOverlap, after),
+            }
+        )[:CHUNK]
         if not ids:
             return
         yield ids
         after = ids[-1]
+
+
+def _open_user_ids(model, after: int) -> list[int]:
+    return list(
+        model.objects.filter(handled_at__isnull=True, user_id__gt=after)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()[:CHUNK]
+    )
+
+
+def _open_evidence(user_ids: list[int]) -> list[tuple]:
+    """(kind, pk, user id, at) of the chunk's unhandled evidence, rows locked."""
+    rows = []
+    for kind, model in ((PLAYBACK, SharingSuspicion), (SIGN_IN, SessionOverlap)):
+        rows += [
+            (kind, *row)
+            for row in model.objects.select_for_update()
+            .filter(user_id__in=user_ids, handled_at__isnull=True)
+            .values_list("pk", "user_id", "detected_at")
+        ]
+    return rows
 
 
 def judge_sharing(policy: Policy, *, now: datetime | None = None, actor=None) -> dict:
@@ -113,11 +139,7 @@ def judge_sharing(policy: Policy, *, now: datetime | None = None, actor=None) ->
     counts = {"incidents": 0, "suspended": 0, "flagged": 0, "joined": 0}
     for user_ids in _chunks_of_learners():
         with transaction.atomic():
-            rows = list(
-                SharingSuspicion.objects.select_for_update()
-                .filter(user_id__in=user_ids, handled_at__isnull=True)
-                .values_list("pk", "user_id", "detected_at")
-            )
+            rows = _open_evidence(user_ids)
             if not rows:
                 continue  # a concurrent run took this chunk
             fresh = _join_recent(rows, window, counts)
@@ -128,6 +150,7 @@ def judge_sharing(policy: Policy, *, now: datetime | None = None, actor=None) ->
                     ends_at=i.ends_at,
                     status=IncidentStatus.SUSPENDED if suspend else IncidentStatus.FLAGGED,
                     suspicion_ids=list(i.evidence_ids),
+                    sign_in_ids=list(i.sign_in_ids),
                     created_at=now,
                 )
                 for i in group_incidents(fresh, window)
@@ -141,7 +164,10 @@ def judge_sharing(policy: Policy, *, now: datetime | None = None, actor=None) ->
             if suspend:
                 _suspensions(incidents, policy, now, who)
             _audit_recorded(who, incidents, "suspend" if suspend else "flag")
-            SharingSuspicion.objects.filter(pk__in=[r[0] for r in rows]).update(handled_at=now)
+            for kind, model in ((PLAYBACK, SharingSuspicion), (SIGN_IN, SessionOverlap)):
+                model.objects.filter(pk__in=[r[1] for r in rows if r[0] == kind]).update(
+                    handled_at=now
+                )
             counts["incidents"] += len(incidents)
             counts["suspended" if suspend else "flagged"] += len(incidents)
     return counts
@@ -150,28 +176,31 @@ def judge_sharing(policy: Policy, *, now: datetime | None = None, actor=None) ->
 def _join_recent(rows: list[tuple], window: timedelta, counts: dict) -> list[Evidence]:
     """Evidence inside the window of an incident an earlier run recorded joins it (no new
     consequence); the rest is returned for new incidents."""
-    earliest = min(at for _pk, _user, at in rows)
+    earliest = min(at for _kind, _pk, _user, at in rows)
     latest: dict[int, SharingIncident] = {}
     for incident in SharingIncident.objects.filter(
-        user_id__in={user for _pk, user, _at in rows}, starts_at__gt=earliest - window
+        user_id__in={user for _kind, _pk, user, _at in rows}, starts_at__gt=earliest - window
     ).order_by("starts_at"):
         latest[incident.user_id] = incident
     joined: dict[int, list[tuple]] = defaultdict(list)
     fresh: list[Evidence] = []
-    for pk, user_id, at in rows:
+    for kind, pk, user_id, at in rows:
         incident = latest.get(user_id)
         if incident is not None and incident.starts_at <= at < incident.starts_at + window:
-            joined[user_id].append((pk, at))
+            joined[user_id].append((kind, pk, at))
         else:
-            fresh.append(Evidence(user_id, pk, at))
+            fresh.append(Evidence(user_id, pk, at, kind))
     changed = []
     for user_id, items in joined.items():
         incident = latest[user_id]
-        incident.suspicion_ids = sorted({*incident.suspicion_ids, *(pk for pk, _at in items)})
-        incident.ends_at = max(incident.ends_at, *(at for _pk, at in items))
+        playback = (pk for kind, pk, _at in items if kind == PLAYBACK)
+        sign_ins = (pk for kind, pk, _at in items if kind == SIGN_IN)
+        incident.suspicion_ids = sorted({*incident.suspicion_ids, *playback})
+        incident.sign_in_ids = sorted({*incident.sign_in_ids, *sign_ins})
+        incident.ends_at = max(incident.ends_at, *(at for _kind, _pk, at in items))
         changed.append(incident)
     if changed:
-        SharingIncident.objects.bulk_update(changed, ["suspicion_ids", "ends_at"])
+        SharingIncident.objects.bulk_update(changed, ["suspicion_ids", "sign_in_ids", "ends_at"])
         counts["joined"] += sum(len(items) for items in joined.values())
     return fresh
 
@@ -186,7 +215,7 @@ def _audit_recorded(who, incidents: list[SharingIncident], action: str) -> None:
                 {
                     "action_code": action,
                     "suspicion_count": len(incident.suspicion_ids),
-                    "sign_in_count": 0,
+                    "sign_in_count": len(incident.sign_in_ids),
                     "starts_at": incident.starts_at,
                     "ends_at": incident.ends_at,
                 },

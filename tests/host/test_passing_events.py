@@ -158,6 +158,7 @@ def test_the_lms_receivers_are_connected_as_the_platform_connects_them():
         ("course_passing_status_updated", receivers.COURSE_PASSING_PATH),
         ("ccx_course_passing_status_updated", receivers.CCX_COURSE_PASSING_PATH),
         ("course_enrollment_created", receivers.COURSE_ENROLLMENT_CREATED_PATH),
+        ("session_login_completed", receivers.SESSION_LOGIN_COMPLETED_PATH),
         ("retire_lms_critical", receivers.USER_RETIRE_LMS_CRITICAL_PATH),
         ("retire_mailings", receivers.USER_RETIRE_MAILINGS_PATH),
         ("lifecycle_changed", receivers.TRANSFERRED_PATH),

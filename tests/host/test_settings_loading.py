@@ -150,6 +150,11 @@ def test_production_settings_keep_the_operators_yaml_and_the_plugins_steps(modul
     # The YAML replaced the beat schedule too; the tick is scheduled again beside the job. P-33
     assert facts["beat"] == ["elearn.tick", "operator.job"]
     assert "elearn_plugin.standing.middleware.BlockedSessionMiddleware" in facts["middleware"]
+    # P-4: after the platform's session and authentication middleware, which it reads.
+    places = facts["middleware"].index("elearn_plugin.sharing.places.PlacesMiddleware")
+    assert places > facts["middleware"].index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )
     assert facts["month_closed_hooks"] == HOOKS  # P-24, P-25: ready() ran in production too
 
 

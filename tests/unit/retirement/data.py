@@ -19,6 +19,7 @@ from elearn_plugin.ledger.models import LedgerEntry
 from elearn_plugin.org.models import Membership, Person, Unit
 from elearn_plugin.outbox.models import OutboxMessage
 from elearn_plugin.reinstatement.models import ReinstatementApplication
+from elearn_plugin.sharing.models import SessionOverlap
 from elearn_plugin.standing.models import Sanction
 from elearn_plugin.video.models import SharingSuspicion, VideoCompletion, WatchSession
 
@@ -33,6 +34,7 @@ PERSONAL = [
     (OutboxMessage, ("context",)),
     (WatchSession, ("ip", "user_agent_hash", "browser_hash")),
     (SharingSuspicion, ("evidence",)),
+    (SessionOverlap, ("evidence",)),
     (Sanction, ("reason", "lift_reason")),
     (PermittedSlot, ("reason",)),
     (ReinstatementApplication, ("statement", "decision_reason")),
@@ -110,6 +112,10 @@ def history(user, place: Unit, *, staff=None) -> None:
     OutboxMessage.objects.create(
         key=f"sent:{n}", message_type="warning", user=user,
         context={"name": f"Zhang Wei {n}"}, sent_at=T0,
+    )  # fmt: skip
+    SessionOverlap.objects.create(
+        user=user, key=f"ret:{n}",
+        evidence={"first": {"ip": "10.0.0.1"}, "second": {"ip": "10.0.0.2"}},
     )  # fmt: skip
     ReinstatementApplication.objects.create(
         user=user, blocked_kind="revocation", statement=f"I am Zhang Wei {n}, on leave",

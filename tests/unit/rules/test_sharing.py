@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from elearn_plugin.rules.sharing import Evidence, group_incidents
+from elearn_plugin.rules.sharing import SIGN_IN, Evidence, group_incidents
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)
@@ -35,3 +35,13 @@ def test_each_account_has_its_own_incidents():  # P-4
 def test_the_window_must_be_positive():
     with pytest.raises(ValueError, match="positive"):
         group_incidents([Evidence(1, 1, T0)], timedelta(0))
+
+
+def test_playback_and_sign_in_evidence_make_one_incident():  # P-4
+    items = [
+        Evidence(7, 1, T0),
+        Evidence(7, 1, T0 + timedelta(hours=1), SIGN_IN),
+        Evidence(7, 2, T0 + timedelta(hours=2)),
+    ]
+    (incident,) = group_incidents(items, DAY)
+    assert (incident.evidence_ids, incident.sign_in_ids) == ((1, 2), (1,))

@@ -15,13 +15,16 @@ POST to `/api/user/v2/account/login_session/` (and the v1 and legacy forms) in t
    account with the right password gets `inactive-user`, from half the allowed failures on
    `failed-login-attempt` with the remaining attempts, else `incorrect-email-or-password`
    with `context.failure_count`;
-6. success: the counter is cleared, Django's `login()`, a four-week session, and
+6. success: the counter is cleared, Django's `login()`, a four-week session, then
+   openedx-events' `SESSION_LOGIN_COMPLETED` with `user=UserData(pii=UserPersonalData(
+   username, email, name), id, is_active)` — inside the login request, after the session
+   key was cycled, and with no address — and
    `{"success": true, "redirect_url": <absolute URL>}` (with the authn MFE; `None` without).
 Every failure is a 400 whose JSON holds `success`, `value`, `error_code`, `context` and
 `email` (the account's email when one was found before authentication, else what was typed).
 
 Left out: third-party auth (the pipeline, its filter-less path), the password policy and
-Have-I-Been-Pwned checks, tracking/Segment calls, the `SESSION_LOGIN_COMPLETED` event, the
+Have-I-Been-Pwned checks, tracking/Segment calls, the
 `LoginAltRedirectURLRequested` filter (newer than Ulmo), the safe-sessions bookkeeping and the
 django-ratelimit decorators (not installed; `request.limited` is still honoured). The
 platform's `LoginFailures` model (common/djangoapps/student/models) is a cache counter here.
@@ -204,6 +207,18 @@ def _handle_successful_authentication_and_login(user, request) -> None:
         LoginFailures.clear_lockout_counter(user)
     django_login(request, user)
     request.session.set_expiry(604800 * 4)
+    from openedx_events.learning.data import UserData, UserPersonalData  # noqa: PLC0415
+    from openedx_events.learning.signals import SESSION_LOGIN_COMPLETED  # noqa: PLC0415
+
+    SESSION_LOGIN_COMPLETED.send_event(
+        user=UserData(
+            pii=UserPersonalData(
+                username=user.username, email=user.email, name=user.get_full_name()
+            ),
+            id=user.id,
+            is_active=user.is_active,
+        )
+    )
 
 
 def login_user(request, api_version: str = API_V1):
