@@ -10,6 +10,7 @@ from elearn_plugin.org import models as _org  # noqa: F401
 from elearn_plugin.outbox import models as _outbox  # noqa: F401
 from elearn_plugin.rankings import models as _rankings  # noqa: F401
 from elearn_plugin.reinstatement import models as _reinstatement  # noqa: F401
+from elearn_plugin.review import models as _review  # noqa: F401
 from elearn_plugin.roster import models as _roster  # noqa: F401
 from elearn_plugin.seats import models as _seats  # noqa: F401
 from elearn_plugin.sharing import models as _sharing  # noqa: F401

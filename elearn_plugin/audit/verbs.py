@@ -57,6 +57,14 @@ VERBS: dict[str, frozenset[str]] = {
     "reinstatement.applied": frozenset({"application_id"}),
     "reinstatement.approved": frozenset({"application_id", "count"}),
     "reinstatement.rejected": frozenset({"application_id"}),
+    # Review before learners see content (P-5, P-10, P-11, P-13)
+    "review.submitted": frozenset({"kind_code", "course_key", "target_key", "fingerprint_key"}),
+    "review.started": frozenset({"target_key"}),
+    "review.approved": frozenset({"target_key", "fingerprint_key"}),
+    "review.rejected": frozenset({"target_key"}),
+    "review.changes_requested": frozenset({"target_key"}),
+    "review.withdrawn": frozenset({"target_key"}),
+    "review.illegal_reported": frozenset({"target_key", "sanction_id", "uploader_id"}),
     # Standing (P-4, P-5, P-8, P-21..P-23)
     "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
     "sanction.lifted": frozenset({"kind_code", "reason_code"}),

@@ -146,3 +146,19 @@ class ReinstatementRejected(ElearnMessageType):
 
     NAME = "reinstatement_rejected"
     required_context = ("applied_on", "reason")
+
+
+@register
+class ReviewDecided(ElearnMessageType):
+    """P-10, P-11: HR decided on content the recipient submitted for review."""
+
+    NAME = "review_decided"
+    required_context = ("title", "state", "reason")
+
+
+@register
+class IllegalContentReferralMessage(ElearnMessageType):
+    """P-5: to the audit and supervision centre: content marked illegal, with the evidence."""
+
+    NAME = "illegal_content_referral"
+    required_context = ("referral_id", "title", "target_key", "description")

@@ -52,3 +52,26 @@ def test_wheel_has_data_files_migrations_and_entry_points(wheel):
     assert "[lms.djangoapp]" in text and "[cms.djangoapp]" in text
     assert "elearn_plugin = elearn_plugin.apps:ElearnPluginConfig" in text
     assert "[xblock.v1]" in text and "elearn_video = " in text
+
+
+def test_every_package_but_host_and_the_xblocks_is_kept_from_the_platform():
+    # The import contract lists its source modules by name: a new domain must join it.
+    import pkgutil
+    import tomllib
+    from pathlib import Path
+
+    import elearn_plugin
+
+    root = Path(elearn_plugin.__file__).parent
+    config = tomllib.loads((root.parent / "pyproject.toml").read_text())
+    (contract,) = [
+        c
+        for c in config["tool"]["importlinter"]["contracts"]
+        if c["name"].startswith("Only host/ and the XBlocks")
+    ]
+    packages = {
+        f"elearn_plugin.{info.name}"
+        for info in pkgutil.iter_modules([str(root)])
+        if info.name not in {"host", "xblocks", "migrations", "locale", "templates", "static"}
+    }
+    assert packages - set(contract["source_modules"]) == set()

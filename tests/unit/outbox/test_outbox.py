@@ -43,12 +43,19 @@ SAMPLE_CONTEXT = {
     "reinstatement_link": {"link": "https://lms.example/x/", "expires_at": "2026-03-02 09:00"},
     "reinstatement_approved": {"applied_on": "2026-03-01"},
     "reinstatement_rejected": {"applied_on": "2026-03-01", "reason": "No <b>proof</b>"},
+    "review_decided": {"title": "Safety <b>101</b>", "state": "reject", "reason": "Outdated"},
+    "illegal_content_referral": {
+        "referral_id": 4,
+        "title": "Notes",
+        "target_key": "block-v1:Org+C+R+type@elearn_approval+block@u1",
+        "description": "Pirated <b>video</b>",
+    },
 }
 PLUGIN_TEMPLATES = Path(__file__).resolve().parents[3] / "elearn_plugin" / "templates"
 
 
 def test_every_policy_message_type_is_registered():
-    # P-21, P-22, P-23, P-4, P-7, P-6, P-28, P-14, P-8
+    # P-21, P-22, P-23, P-4, P-7, P-6, P-28, P-14, P-8, P-5, P-11
     assert set(MESSAGE_TYPES) == set(SAMPLE_CONTEXT)
 
 
