@@ -13,6 +13,7 @@ for _domain in (
     "reinstatement",
     "roster",
     "seats",
+    "review",
     "sharing",
     "outbox",
     "tick",

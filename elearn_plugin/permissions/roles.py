@@ -9,6 +9,7 @@ from elearn_plugin.permissions.rules import Role
 HR_GROUP = "elearn_hr"
 REVIEWER_GROUP = "elearn_reviewer"
 PUBLISHER_GROUP = "elearn_publisher"
+AUDIT_CENTRE_GROUP = "elearn_audit_centre"
 _ROLES_ATTR = "_elearn_roles"
 
 
@@ -35,6 +36,8 @@ def roles_of(user) -> frozenset[Role]:
         roles.add(Role.PUBLISHER)
     if contact:
         roles.add(Role.TRAINING_CONTACT)
+    if AUDIT_CENTRE_GROUP in groups:
+        roles.add(Role.AUDIT_CENTRE)
     result = frozenset(roles)
     setattr(user, _ROLES_ATTR, result)
     return result

@@ -14,6 +14,7 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     PUBLISHER = "publisher"
     LEARNER = "learner"
+    AUDIT_CENTRE = "audit_centre"  # the audit and supervision centre (P-5)
 
 
 class Scope(enum.StrEnum):
@@ -38,6 +39,7 @@ class Action(enum.StrEnum):
     REPORT_WATCH = "report_watch"
     ALLOCATE_SEATS = "allocate_seats"
     MANAGE_LIFECYCLE = "manage_lifecycle"
+    VIEW_REFERRALS = "view_referrals"
 
 
 # action value -> {role: scope}
@@ -84,3 +86,5 @@ register(Action.REPORT_WATCH, {Role.LEARNER: Scope.SELF})
 register(Action.ALLOCATE_SEATS, {Role.HR: Scope.ALL, Role.TRAINING_CONTACT: Scope.UNIT})
 # P-6, P-7: transfers, departures, re-hires and the roster sync are HR's.
 register(Action.MANAGE_LIFECYCLE, {Role.HR: Scope.ALL})
+# P-5: referrals of illegal content go to the audit and supervision centre; HR reads them too.
+register(Action.VIEW_REFERRALS, {Role.AUDIT_CENTRE: Scope.ALL, Role.HR: Scope.ALL})

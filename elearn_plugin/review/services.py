@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from elearn_plugin import audit
 from elearn_plugin.outbox.services import OutboxRow, enqueue, enqueue_bulk
+from elearn_plugin.permissions.roles import AUDIT_CENTRE_GROUP
 from elearn_plugin.review.models import (
     IllegalContentReferral,
     ReviewItem,
@@ -32,7 +33,6 @@ from elearn_plugin.review.models import (
 from elearn_plugin.rules import review as rules
 from elearn_plugin.standing import services as standing
 
-AUDIT_CENTRE_GROUP = "elearn_audit_centre"
 MAX_REASON = 2000
 MAX_FINGERPRINT = 80
 VERBS = {

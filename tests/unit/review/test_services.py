@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.outbox.models import OutboxMessage
+from elearn_plugin.permissions.roles import AUDIT_CENTRE_GROUP
 from elearn_plugin.review import services
 from elearn_plugin.review.models import IllegalContentReferral, ReviewItem
 from elearn_plugin.rules.review import CHECKLIST
@@ -128,7 +129,7 @@ def test_unknown_items_and_steps_are_refused(people):
 def test_illegal_content_revokes_and_refers(people, make_user):  # P-5
     author, reviewer = people
     centre = make_user("centre")
-    centre.groups.add(Group.objects.create(name=services.AUDIT_CENTRE_GROUP))
+    centre.groups.add(Group.objects.create(name=AUDIT_CENTRE_GROUP))
     item = _submit(author)
     referral = services.report_illegal(item.pk, actor=reviewer, description="Pirated video.")
     block = active_block(author.pk)

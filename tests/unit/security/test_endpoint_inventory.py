@@ -47,7 +47,7 @@ PUBLIC_ENDPOINTS = {
 HANDLER_MATRICES = {
     ("elearn_video", name): "tests.unit.security.test_role_matrices::test_video_handler_matrix"
     for name in ("start_session", "media_duration", "state", "complete")
-}
+} | {("elearn_approval", "submit"): "tests.unit.review.test_gate::test_submit_handler_matrix"}
 
 # Handlers the host guards instead of the plugin, with the reason.
 HOST_GUARDED_HANDLERS = {
@@ -189,9 +189,7 @@ def test_every_view_asks_the_permissions_module(name, client, make_user, recorde
     assert all(call[0] == learner.pk for call in calls)
 
 
-@pytest.mark.parametrize(
-    "handler", sorted(name for _type, name in set(HANDLER_MATRICES) - set(HOST_GUARDED_HANDLERS))
-)
+@pytest.mark.parametrize("handler", sorted(set(HANDLER_MATRICES) - set(HOST_GUARDED_HANDLERS)))
 def test_every_handler_asks_the_permissions_module(handler, make_user, recorded_checks):
     # P-31: proved by behaviour: a signed-in learner's call of the handler reaches `check`.
     from freezegun import freeze_time
@@ -202,13 +200,20 @@ def test_every_handler_asks_the_permissions_module(handler, make_user, recorded_
     from tests.unit.video.test_block import OLX, _Runtime
 
     cache.clear()
+    block_type, name = handler
     runtime = _Runtime()
-    block = runtime.get_block(runtime.parse_xml_string(OLX))
+    if block_type == "elearn_approval":
+        from tests.unit.review.test_gate import OLX as GATE_OLX
+
+        block = runtime.get_block(runtime.parse_xml_string(GATE_OLX))
+    else:
+        block = runtime.get_block(runtime.parse_xml_string(OLX))
     with freeze_time(SUNDAY_EVENING):
         learner = make_user()
-        register_video(block.video_spec())
+        if block_type == "elearn_video":
+            register_video(block.video_spec())
         recorded_checks.clear()
-        _call_handler(block, handler, learner)
+        _call_handler(block, name, learner)
     assert recorded_checks, f"handler {handler} answered without asking elearn_plugin.permissions"
     assert all(call[0] == learner.pk for call in recorded_checks)
 

@@ -1,0 +1,97 @@
+"""HR's review queue in the admin: the decision form with the checklist, the item's history,
+refusals shown with nothing changed, and the referrals list (P-5, P-11, P-13, P-31)."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from elearn_plugin.permissions.roles import AUDIT_CENTRE_GROUP
+from elearn_plugin.review import services
+from elearn_plugin.review.models import ReviewItem
+from elearn_plugin.rules.review import CHECKLIST
+from elearn_plugin.standing.blocks import active_block
+from tests.helpers.role_matrix import assert_role_matrix, role_users  # noqa: F401
+
+UNIT = "block-v1:Org+Safety+2026+type@elearn_approval+block@u1"
+ALL_CHECKED = {f"check_{item}": "on" for item in CHECKLIST}
+
+
+@pytest.fixture
+def item(make_user):
+    author = make_user("author")
+    return services.submit(
+        kind="unit", course_key="course-v1:Org+Safety+2026", target_key=UNIT,
+        fingerprint="c1:abc", title="Fire <b>safety</b>", actor=author,
+    )  # fmt: skip
+
+
+def _url(item) -> str:
+    return reverse("admin:elearn_plugin_reviewitem_decide", args=[item.pk])
+
+
+def test_decide_page_matrix(client, role_users, item):  # noqa: F811 - P-31
+    role_users.hr.is_staff = True  # HR officers reach the admin as staff
+    role_users.hr.save()
+    expected = {role: 302 for role in ("anonymous", "learner", "other_learner", "contact")}
+    # The blocked learner is signed out with the blocked page first (P-8).
+    expected |= {"other_contact": 302, "reviewer": 302, "publisher": 302, "blocked": 403}
+    assert_role_matrix(client, "get", _url(item), expected | {"hr": 200})
+
+
+def test_approval_needs_the_whole_checklist(client, make_user, item):  # P-11, P-13
+    client.force_login(make_user("hr", is_staff=True))
+    partial = {**ALL_CHECKED}
+    partial.pop("check_syllabus")
+    page = client.post(_url(item), {"step": "approve", **partial})
+    assert page.status_code == 200
+    assert "Tick every item of the checklist" in page.content.decode()
+    assert ReviewItem.objects.get().state == "submitted"
+    done = client.post(_url(item), {"step": "approve", **ALL_CHECKED})
+    assert done.status_code == 302
+    assert services.is_approved(UNIT, "c1:abc")
+
+
+def test_the_page_shows_the_item_escaped_with_its_history(client, make_user, item):
+    client.force_login(make_user("hr", is_staff=True))
+    content = client.get(_url(item)).content.decode()
+    assert "Fire &lt;b&gt;safety&lt;/b&gt;" in content
+    assert "review.submitted" in content and "author" in content
+
+
+def test_the_submitter_cannot_decide_their_own_item(client, item):  # P-11
+    item.submitted_by.is_staff = True
+    item.submitted_by.save()
+    client.force_login(item.submitted_by)
+    page = client.post(_url(item), {"step": "approve", **ALL_CHECKED})
+    assert "own submission" in page.content.decode()
+    assert not services.is_approved(UNIT, "c1:abc")
+
+
+def test_illegal_content_from_the_form(client, make_user, item):  # P-5
+    centre = make_user("centre")
+    centre.groups.add(Group.objects.create(name=AUDIT_CENTRE_GROUP))
+    client.force_login(make_user("hr", is_staff=True))
+    client.post(_url(item), {"step": "illegal", "reason": "Pirated film."})
+    assert active_block(item.submitted_by_id).kind == "revocation"
+    listing = client.get("/admin/elearn_plugin/illegalcontentreferral/")
+    assert listing.status_code == 200 and "Fire" in listing.content.decode()
+
+
+def test_the_centre_role_reads_referrals_and_nothing_else(make_user, role_users):  # noqa: F811
+    # P-5, P-31: membership of the centre's group is the role; learners have no such right.
+    from elearn_plugin.permissions import ANY, Action, check
+
+    centre = make_user("centre")
+    centre.groups.add(Group.objects.create(name=AUDIT_CENTRE_GROUP))
+    assert check(centre, Action.VIEW_REFERRALS, ANY)
+    assert not check(centre, Action.REVIEW_COURSE, ANY)
+    assert not check(centre, Action.VIEW_ALL_RECORDS, ANY)
+    for role in ("learner", "contact", "reviewer", "publisher", "blocked"):
+        assert not check(role_users.user(role), Action.VIEW_REFERRALS, ANY), role
+    assert check(role_users.hr, Action.VIEW_REFERRALS, ANY)
+
+
+def test_an_unknown_item_goes_back_to_the_list(client, make_user):
+    client.force_login(make_user("hr", is_staff=True))
+    response = client.get(reverse("admin:elearn_plugin_reviewitem_decide", args=[999]))
+    assert response.status_code == 302
