@@ -23,6 +23,8 @@ def plugin_settings(settings) -> None:
 
     # Standing (P-8): blocked learners are refused on every sign-in path (ADR 0007).
     _add_login_filter_step(settings)
+    # Review (P-10, P-11): a gated block rendered on its own shows the gate's notice.
+    _add_filter_step(settings, RENDER_FILTER, RENDER_FILTER_STEP)
     _add_auth_backend(settings)
     _add_middleware(settings, BLOCKED_SESSION_MIDDLEWARE)
     _add_middleware(settings, SIGN_IN_REFUSAL_MIDDLEWARE)
@@ -38,6 +40,8 @@ def plugin_settings(settings) -> None:
 
 LOGIN_FILTER = "org.openedx.learning.student.login.requested.v1"
 LOGIN_FILTER_STEP = "elearn_plugin.standing.filters.RefuseBlockedLogin"
+RENDER_FILTER = "org.openedx.learning.xblock.render.started.v1"
+RENDER_FILTER_STEP = "elearn_plugin.review.filters.HideUnapprovedContent"
 BLOCKED_SESSION_MIDDLEWARE = "elearn_plugin.standing.middleware.BlockedSessionMiddleware"
 SIGN_IN_REFUSAL_MIDDLEWARE = "elearn_plugin.standing.middleware.SignInRefusalMiddleware"
 SIGN_IN_BACKEND = "elearn_plugin.standing.backends.SignInGateBackend"
@@ -46,16 +50,21 @@ PLACES_MIDDLEWARE = "elearn_plugin.sharing.places.PlacesMiddleware"
 
 
 def _add_login_filter_step(settings) -> None:
-    """Refuse blocked sign-ins (P-8): our step joins the login filter's pipeline.
+    """Refuse blocked sign-ins (P-8): our step joins the login filter's pipeline."""
+    _add_filter_step(settings, LOGIN_FILTER, LOGIN_FILTER_STEP)
+
+
+def _add_filter_step(settings, filter_type: str, step: str) -> None:
+    """Append our step to a filter's pipeline.
 
     Other steps and an operator's `fail_silently` stay; without one we set it False, so a
-    broken step refuses sign-ins loudly instead of letting blocked accounts in.
+    broken step refuses loudly (a sign-in, a render) instead of letting the policy be skipped.
     """
     config = getattr(settings, "OPEN_EDX_FILTERS_CONFIG", None)
     if not isinstance(config, dict):
         config = {}
         settings.OPEN_EDX_FILTERS_CONFIG = config
-    entry = config.get(LOGIN_FILTER) or {}
+    entry = config.get(filter_type) or {}
     if isinstance(entry, str):
         entry = {"pipeline": [entry]}
     elif isinstance(entry, list):
@@ -63,11 +72,11 @@ def _add_login_filter_step(settings) -> None:
     else:
         entry = dict(entry)
     pipeline = list(entry.get("pipeline") or [])
-    if LOGIN_FILTER_STEP not in pipeline:
-        pipeline.append(LOGIN_FILTER_STEP)
+    if step not in pipeline:
+        pipeline.append(step)
     entry["pipeline"] = pipeline
     entry.setdefault("fail_silently", False)
-    config[LOGIN_FILTER] = entry
+    config[filter_type] = entry
 
 
 def _add_auth_backend(settings) -> None:

@@ -5,14 +5,17 @@ CMS_CFG), every key replacing the value wholesale, then derives, then runs plugi
 settings. An operator's `ELEARN_*` keys are therefore already in place here (ENV_TOKENS is
 read again only for platforms that still load it separately), while a YAML
 `OPEN_EDX_FILTERS_CONFIG` or `CELERYBEAT_SCHEDULE` has replaced the dicts the common settings
-extended: the login step and the tick are added to them again, keeping the operator's entries.
+extended: the login and render steps and the tick are added to them again, keeping the operator's entries.
 A YAML `AUTHENTICATION_BACKENDS` replaces the list too (and the platform prepends third-party
 auth backends when that feature is on): the sign-in gate is put first again.
 """
 
 from elearn_plugin.settings.common import (
+    RENDER_FILTER,
+    RENDER_FILTER_STEP,
     _add_auth_backend,
     _add_beat_entry,
+    _add_filter_step,
     _add_login_filter_step,
 )
 
@@ -24,6 +27,7 @@ def plugin_settings(settings) -> None:
         if name.startswith("ELEARN_"):
             setattr(settings, name, value)
     _add_login_filter_step(settings)
+    _add_filter_step(settings, RENDER_FILTER, RENDER_FILTER_STEP)
     _add_auth_backend(settings)
     _add_beat_entry(settings)
     # A production site seals its audit trail: without ELEARN_AUDIT_KEY the system check fails.

@@ -63,6 +63,7 @@ print(json.dumps({
     "locale_paths": list(settings.LOCALE_PATHS),
     "installed": "elearn_plugin.apps.ElearnPluginConfig" in settings.INSTALLED_APPS,
     "login_filter": filters.get(LOGIN_FILTER),
+    "render_filter": filters.get("org.openedx.learning.xblock.render.started.v1"),
     "middleware": list(settings.MIDDLEWARE),
     "beat": sorted(getattr(settings, "CELERYBEAT_SCHEDULE", {})),
     "rate_limit": getattr(settings, "ELEARN_VIDEO_RATE_LIMIT", None),
@@ -164,6 +165,11 @@ def test_production_settings_without_filters_or_beat_in_the_yaml(tmp_path):
     facts = _load("lms.envs.production", tmp_path, config)
     assert facts["login_filter"] == {
         "pipeline": [OUR_STEP],
+        "fail_silently": False,
+    }
+    # P-10, P-11: a gated block rendered on its own is hidden, in production too.
+    assert facts["render_filter"] == {
+        "pipeline": ["elearn_plugin.review.filters.HideUnapprovedContent"],
         "fail_silently": False,
     }
     assert facts["beat"] == ["elearn.tick"]
