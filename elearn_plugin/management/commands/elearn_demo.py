@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections, transaction
@@ -35,6 +36,7 @@ from elearn_plugin.loading.writer import LoadError, load_data
 from elearn_plugin.management.base import AuditedCommand
 from elearn_plugin.org.models import Person
 from elearn_plugin.org.services import clear_must_change_password
+from elearn_plugin.permissions.roles import AUDIT_CENTRE_GROUP, PUBLISHER_GROUP
 from elearn_plugin.policy.runtime import get_policy
 from elearn_plugin.policy.schema import PolicyNotConfigured
 
@@ -43,6 +45,7 @@ REFERENCE_MONDAY = date(2026, 3, 16)
 DEMO_PASSWORD = "demo-pass-2026"
 HR_USERNAME = "hr"
 SEAT_POOL_UNIT = "group"
+ROLE_ACCOUNTS = (("author", PUBLISHER_GROUP), ("auditor", AUDIT_CENTRE_GROUP))
 SPARE_SEATS = 3
 WORKBENCH_COURSE_TITLE = "工作台示范课程 Workbench demo course"
 THROWAWAY_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
@@ -290,7 +293,16 @@ class Command(AuditedCommand):
             for p in data.get("people") or []
             if isinstance(p, dict) and p.get("password") == DEMO_PASSWORD
         ]
-        user_model.objects.filter(username__in=[HR_USERNAME, *usernames]).update(password=hashed)
+        # A course author (submits content for review) and the audit centre (P-5, P-10).
+        for username, group in ROLE_ACCOUNTS:
+            account, _created = user_model.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@demo.example.org"}
+            )
+            account.groups.add(Group.objects.get_or_create(name=group)[0])
+        roles = [username for username, _group in ROLE_ACCOUNTS]
+        user_model.objects.filter(username__in=[HR_USERNAME, *roles, *usernames]).update(
+            password=hashed
+        )
         # A few dozen fixed demo accounts; organisation-wide changes use bulk services.
         for user_id in Person.objects.filter(
             user__username__in=usernames, must_change_password=True

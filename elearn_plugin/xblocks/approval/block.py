@@ -131,9 +131,7 @@ class ApprovalGateBlock(XBlock):
             )
         )
         frag.add_javascript(_loader.load_unicode("static/author.js"))
-        frag.initialize_js(
-            "ElearnApprovalAuthor", {"submit_url": self.runtime.handler_url(self, "submit")}
-        )
+        frag.initialize_js("ElearnApprovalAuthor")
         children = self._children(context, "author_view")
         frag.add_fragment_resources(children)
         frag.add_content(children.content)
@@ -168,3 +166,19 @@ class ApprovalGateBlock(XBlock):
         except ReviewError as exc:
             return _json_response({"ok": False, "code": exc.code, "message": str(exc)}, 400)
         return _json_response({"ok": True, "state": item.state}, 200)
+
+    @staticmethod
+    def workbench_scenarios():
+        """The standalone site's reviewed unit: a tracked video behind the approval gate."""
+        return [
+            (
+                "Reviewed unit",
+                """<elearn_approval display_name="Fire safety (reviewed)">
+                    <elearn_video display_name="Exits and assembly points" duration="5.0"
+                        max_playback_rate="1.0" credited_seconds="300">
+                        <source src="/elearn-demo-media/clip.webm"/>
+                        <source src="/elearn-demo-media/clip.mp4"/>
+                    </elearn_video>
+                </elearn_approval>""",
+            )
+        ]

@@ -278,14 +278,18 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
 
         Studio checks write access before calling a handler, but the LMS and the workbench
         call any handler for any signed-in user: the Django request's user must be global
-        staff or staff/instructor of the course, or the runtime's user service must say the
+        staff, the course team (`Action.PUBLISH_COURSE`: staff/instructor of the course, the
+        publisher group), or the runtime's user service must say the
         user is staff (`edx-platform.user_is_staff`).
         """
-        from elearn_plugin.host.roles import course_staff  # noqa: PLC0415
+        from elearn_plugin.permissions import Action, CourseTarget, check  # noqa: PLC0415
 
         user = getattr(getattr(request, "_request", None), "user", None)
         if user is not None and getattr(user, "is_authenticated", False) and user.is_active:
-            if user.is_staff or user.is_superuser or self.keys()[0] in course_staff(user):
+            if user.is_staff or user.is_superuser:
+                return True
+            # The course team: the host's staff and instructors, and the publisher group.
+            if check(user, Action.PUBLISH_COURSE, CourseTarget(self.keys()[0])):
                 return True
         service = self.runtime.service(self, "user")
         current = service.get_current_user() if service is not None else None

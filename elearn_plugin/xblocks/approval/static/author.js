@@ -1,7 +1,10 @@
-/* Studio: "Submit for review" posts to the block's handler and shows the answer. */
-function ElearnApprovalAuthor(runtime, element, args) {
+/* Studio: "Submit for review" posts to the block's handler and shows the answer.
+   Two parameters, no init arguments: runtimes read a container's arguments together with
+   its children's (the workbench concatenates them), so the URL comes from the runtime. */
+function ElearnApprovalAuthor(runtime, element) {
   "use strict";
   var root = element.jquery ? element[0] : element;
+  var submitUrl = runtime.handlerUrl(root, "submit");
   var button = root.querySelector(".elearn-approval__submit");
   var message = root.querySelector(".elearn-approval__message");
   function csrf() {
@@ -11,7 +14,7 @@ function ElearnApprovalAuthor(runtime, element, args) {
   if (!button) { return; }
   button.addEventListener("click", function () {
     button.disabled = true;
-    fetch(args.submit_url, {
+    fetch(submitUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
