@@ -81,8 +81,18 @@ class PlatformStructureAdapter:
                 **{name: getattr(item, name, None) for name in TRACKED_VIDEO_FIELDS},
             }
             for item in self._published(course_key, TRACKED_VIDEO_TYPE)
+            if not _behind_a_closed_gate(item)
         ]
         return sorted(videos, key=lambda video: video["block_key"])
+
+
+def _behind_a_closed_gate(block) -> bool:
+    """A video inside an `elearn_approval` gate whose content is not approved is not part of
+    the course yet (P-10, P-17): learners cannot see it, so it is not theirs to watch. An
+    approval schedules a rescan of the course (`review.services`)."""
+    from elearn_plugin.review.filters import closed_gate  # noqa: PLC0415
+
+    return closed_gate(block, None) is not None
 
 
 def _workbench_tracked_videos() -> list[str]:
@@ -106,7 +116,8 @@ def _workbench_tracked_videos() -> list[str]:
             while pending:
                 block = runtime.get_block(pending.pop())
                 if block.scope_ids.block_type == TRACKED_VIDEO_TYPE:
-                    found.add(block.keys()[1])
+                    if not _behind_a_closed_gate(block):
+                        found.add(block.keys()[1])
                 pending.extend(getattr(block, "children", None) or [])
         return sorted(found)
     except Exception:  # noqa: BLE001 - the standalone site's course is then empty

@@ -30,7 +30,8 @@ class ReviewItem(models.Model):
     a new review (P-11). Who submitted, who reviewed and when is kept with the row and in
     the audit trail.
 
-    .. pii: The user ids of the submitter and the reviewer; the reviewer's reason.
+    .. pii: The user ids of the submitter and the reviewer; the reviewer's reason. Kept on
+       retirement: who reviewed each version is the record P-11 asks for.
     .. pii_types: id, other
     .. pii_retirement: retained
     """
@@ -72,7 +73,8 @@ class IllegalContentReferral(models.Model):
     """Content a reviewer marked illegal (P-5): the uploader's account is revoked, and the
     case goes to the audit and supervision centre with the evidence, which is kept.
 
-    .. pii: The uploader's and the reviewer's user ids; the reviewer's description.
+    .. pii: The uploader's and the reviewer's user ids; the reviewer's description. Kept on
+       retirement: the evidence of a referral to the audit centre (P-5).
     .. pii_types: id, other
     .. pii_retirement: retained
     """

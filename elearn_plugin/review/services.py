@@ -201,6 +201,11 @@ def decide(
         if step == "approve":
             data["fingerprint_key"] = item.fingerprint
         audit.record(who, VERBS[step], item, data)
+        if step == "approve":
+            # Its tracked videos are part of the course now (P-17): the course is rescanned.
+            from elearn_plugin.tasks.courses import schedule_course_rescan  # noqa: PLC0415
+
+            schedule_course_rescan(item.course_key)
         if step in ("approve", "reject", "request_changes"):
             enqueue(
                 f"review:{item.pk}:{step}:{item.decided_at.isoformat()}",

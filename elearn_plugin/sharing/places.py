@@ -3,7 +3,8 @@ addresses, taking turns within minutes (P-4).
 
 The platform's `SESSION_LOGIN_COMPLETED` names the account but carries no address, so
 `PlacesMiddleware` keeps the request of the moment (the receiver reads the address and the
-new session from it) and notes, at most every `SEEN_EVERY` seconds per session, where each
+new session from it) and notes, at most every `SEEN_EVERY` seconds per session (the time is
+kept in the session, so other requests cost nothing), where each
 signed-in session of a learner is used. Per learner the cache holds the last place seen and
 the times use moved from one place to another in the last `TURN_SECONDS`.
 
@@ -35,7 +36,8 @@ from elearn_plugin.sharing.models import SessionOverlap
 log = logging.getLogger(__name__)
 
 TURN_SECONDS = 300
-SEEN_EVERY = 20
+SEEN_EVERY = 60  # a session write a minute per active session; turns span 5 minutes
+SEEN_KEY = "_elearn_place_noted_at"
 SIGN_IN_DETECTION = audit.Actor(system="system:sharing_detection")
 _request: ContextVar[object | None] = ContextVar("elearn_sharing_request", default=None)
 
@@ -141,9 +143,18 @@ def note_request(request, *, force: bool = False) -> SessionOverlap | None:
     session = session_of(request)
     if session is None:  # token or anonymous requests: the apps are watched by the video
         return None
-    if not cache.add(f"elearn:sharing:seen:{session}", 1, SEEN_EVERY) and not force:
+    # When this session was last noted, kept in the session itself: most requests cost no
+    # round trip to the cache; the session is written once every SEEN_EVERY seconds.
+    store = request.session
+    now = timezone.now()
+    try:
+        last = float(store.get(SEEN_KEY) or 0)
+    except (TypeError, ValueError):
+        last = 0.0
+    if not force and 0 <= now.timestamp() - last < SEEN_EVERY:
         return None
-    return note_place(user.pk, session, address_of(request))
+    store[SEEN_KEY] = int(now.timestamp())
+    return note_place(user.pk, session, address_of(request), now)
 
 
 def signed_in(user_id: int) -> None:

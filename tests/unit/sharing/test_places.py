@@ -66,16 +66,27 @@ def test_turns_older_than_the_window_do_not_add_up(make_user):  # P-19
 def _request(user, session_key: str, address: str):
     request = RequestFactory().get("/", REMOTE_ADDR=address)
     request.user = user
-    request.session = type("S", (), {"session_key": session_key})()
+    request.session = _Session(session_key)
     return request
+
+
+class _Session(dict):
+    """A session as the request has it: a mapping with a key."""
+
+    def __init__(self, key: str):
+        super().__init__()
+        self.session_key = key
 
 
 def test_requests_are_noted_at_most_every_few_seconds_per_session(make_user, monkeypatch):
     user = make_user()
     noted = []
     monkeypatch.setattr(places, "note_place", lambda *args, **kw: noted.append(args))
-    for _ in range(5):
-        places.note_request(_request(user, "k1", "10.0.0.1"))
+    first = _request(user, "k1", "10.0.0.1")
+    for _ in range(5):  # the same session's requests within a few seconds
+        second = _request(user, "k1", "10.0.0.1")
+        second.session = first.session
+        places.note_request(second)
     places.note_request(_request(user, "k2", "10.0.0.1"))
     assert len(noted) == 2
     assert "k1" not in str(noted)  # the session key itself is never kept
