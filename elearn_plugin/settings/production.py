@@ -5,7 +5,8 @@ CMS_CFG), every key replacing the value wholesale, then derives, then runs plugi
 settings. An operator's `ELEARN_*` keys are therefore already in place here (ENV_TOKENS is
 read again only for platforms that still load it separately), while a YAML
 `OPEN_EDX_FILTERS_CONFIG` or `CELERYBEAT_SCHEDULE` has replaced the dicts the common settings
-extended: the login and render steps and the tick are added to them again, keeping the operator's entries.
+extended: the login and render steps and the tick are added to them again, keeping the
+operator's entries.
 A YAML `AUTHENTICATION_BACKENDS` replaces the list too (and the platform prepends third-party
 auth backends when that feature is on): the sign-in gate is put first again.
 """
