@@ -176,6 +176,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
 
     credits_f = sub(check, root, "credits", "credits")
     credit = leaf(credits_f, "default_per_course", "credits", check.number)
+    points = leaf(credits_f, "points_per_contribution", "credits", check.number)
 
     work_calendar = calendar(check, root)
     windows = learning_windows(check, root)
@@ -213,7 +214,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         sharing=SharingRule(*sharing),
         online_hours_cap=HoursCapRule(*cap),
         rankings=RankingRule(*rankings),
-        credits=CreditRule(Decimal(str(credit))),
+        credits=CreditRule(Decimal(str(credit)), Decimal(str(points))),
         calendar=work_calendar,
         learning_windows=windows,
         video=VideoRule(*video),

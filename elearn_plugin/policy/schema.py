@@ -125,9 +125,11 @@ class RankingRule:
 
 @dataclass(frozen=True)
 class CreditRule:
-    """P-20: credits of a completed course unless the course says otherwise."""
+    """P-20: credits of a completed course unless the course says otherwise; P-12: the
+    points an approved learner contribution earns."""
 
     default_per_course: Decimal
+    points_per_contribution: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)

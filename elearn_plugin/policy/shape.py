@@ -27,7 +27,7 @@ SPEC: dict[str, Any] = {
         "exempt_months": None,
         "exclude_blocked": None,
     },
-    "credits": {"default_per_course": None},
+    "credits": {"default_per_course": None, "points_per_contribution": None},
     "calendar": {
         "working_weekdays": None,
         "big_week": {"extra_weekday": None, "anchor": None},

@@ -44,6 +44,7 @@ def test_default_file_loads_with_every_number():
     assert policy.rankings.top_n == 10
     assert policy.rankings.periods == ("month", "quarter", "half_year", "year")
     assert policy.credits.default_per_course == Decimal("1.0")
+    assert policy.credits.points_per_contribution == Decimal("5")  # P-12
     assert policy.calendar.working_weekdays == frozenset({0, 1, 2, 3, 4})
     assert policy.calendar.big_week_extra_weekday == 5
     assert policy.calendar.big_week_anchor == date(2026, 1, 5)
@@ -346,7 +347,11 @@ def test_every_problem_reported_at_once():
 
 def test_wrong_section_type():
     text = variant(
-        ("credits:                        # P-20\n  default_per_course: 1.0", "credits: 1.0")
+        (
+            "credits:                        # P-20\n  default_per_course: 1.0\n"
+            "  points_per_contribution: 5    # P-12: an approved learner contribution",
+            "credits: 1.0",
+        )
     )
     assert "mapping" in only(text, "credits").message
 
