@@ -6,6 +6,7 @@ Each domain with endpoints has its `views.py` and `urls.py`, included here.
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("elearn_plugin.contributions.urls")),
     path("", include("elearn_plugin.learning.urls")),
     path("", include("elearn_plugin.org.urls")),
     path("", include("elearn_plugin.reinstatement.urls")),

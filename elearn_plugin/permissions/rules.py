@@ -40,6 +40,7 @@ class Action(enum.StrEnum):
     ALLOCATE_SEATS = "allocate_seats"
     MANAGE_LIFECYCLE = "manage_lifecycle"
     VIEW_REFERRALS = "view_referrals"
+    CONTRIBUTE = "contribute"
 
 
 # action value -> {role: scope}
@@ -88,3 +89,8 @@ register(Action.ALLOCATE_SEATS, {Role.HR: Scope.ALL, Role.TRAINING_CONTACT: Scop
 register(Action.MANAGE_LIFECYCLE, {Role.HR: Scope.ALL})
 # P-5: referrals of illegal content go to the audit and supervision centre; HR reads them too.
 register(Action.VIEW_REFERRALS, {Role.AUDIT_CENTRE: Scope.ALL, Role.HR: Scope.ALL})
+# P-12: a learner contributes and reads their own contributions; reviewers and HR read all.
+register(
+    Action.CONTRIBUTE,
+    {Role.LEARNER: Scope.SELF, Role.REVIEWER: Scope.ALL, Role.HR: Scope.ALL},
+)

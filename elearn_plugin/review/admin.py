@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from elearn_plugin.admin_base import ReadOnlyAdmin
 from elearn_plugin.audit import target_of
 from elearn_plugin.audit.models import AuditEvent
+from elearn_plugin.contributions.models import Contribution
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.review import services
 from elearn_plugin.review.models import IllegalContentReferral, ReviewItem, ReviewState
@@ -134,6 +135,7 @@ class ReviewItemAdmin(ReadOnlyAdmin):
             "item": item,
             "form": form,
             "history": history,
+            "contribution": Contribution.objects.filter(review=item).first(),
             "waiting_days": (timezone.now() - item.submitted_at).days if item.submitted_at else 0,
         }
         return TemplateResponse(request, TEMPLATE, context)

@@ -100,7 +100,10 @@ def submit(
     who, now = audit.resolve(actor), now or timezone.now()
     if kind not in ReviewKind.values:
         raise ReviewError(_("Unknown kind of content."), "bad_kind")
-    if not all(isinstance(v, str) and v for v in (course_key, target_key, fingerprint)):
+    if not all(isinstance(v, str) and v for v in (target_key, fingerprint)):
+        raise ReviewError(_("The content to review is not named."), "bad_target")
+    # A learner's contribution belongs to no course; everything else names its course.
+    if not isinstance(course_key, str) or (not course_key and kind != ReviewKind.CONTRIBUTION):
         raise ReviewError(_("The content to review is not named."), "bad_target")
     if len(fingerprint) > MAX_FINGERPRINT or len(target_key) > 255 or len(course_key) > 255:
         raise ReviewError(_("The content to review is not named."), "bad_target")
@@ -201,7 +204,11 @@ def decide(
         if step == "approve":
             data["fingerprint_key"] = item.fingerprint
         audit.record(who, VERBS[step], item, data)
-        if step == "approve":
+        if step == "approve" and item.kind == ReviewKind.CONTRIBUTION:
+            from elearn_plugin.contributions.services import award_points  # noqa: PLC0415
+
+            award_points(item, actor=who, now=now)  # P-12, once: the ledger's key
+        elif step == "approve":
             # Its tracked videos are part of the course now (P-17): the course is rescanned.
             from elearn_plugin.tasks.courses import schedule_course_rescan  # noqa: PLC0415
 

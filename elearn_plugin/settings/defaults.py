@@ -83,6 +83,10 @@ DEFAULTS: dict[str, object] = {
     # .. setting_default: 20
     # .. setting_description: Link requests one network address may make in an hour.
     "ELEARN_REINSTATEMENT_REQUESTS_PER_HOUR": 20,
+    # .. setting_name: ELEARN_CONTRIBUTION_MAX_BYTES
+    # .. setting_default: 104857600 (100 MB)
+    # .. setting_description: Largest file a learner may upload as a contribution (P-12).
+    "ELEARN_CONTRIBUTION_MAX_BYTES": 100 * 1024 * 1024,
     # .. setting_name: ELEARN_LOGIN_ENDPOINTS
     # .. setting_default: the LMS's browser sign-in endpoints
     # .. setting_description: Paths whose refusals carry the blocked learner's explanation.

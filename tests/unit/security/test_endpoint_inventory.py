@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from elearn_plugin import permissions
 
+CONTRIBUTIONS = "tests.unit.contributions.test_contributions"
 # url name -> "module path::test function" holding its role matrix (assert_role_matrix).
 ENDPOINT_MATRICES = {
     "password_change": "tests.unit.security.test_role_matrices::test_password_change_matrix",
@@ -30,6 +31,8 @@ ENDPOINT_MATRICES = {
     "video-state": "tests.unit.security.test_role_matrices::test_video_state_matrix",
     "learning-grant-slot": "tests.unit.video.test_views::test_grant_slot_role_matrix",
     "learning-grant-slot-page": "tests.unit.video.test_views::test_grant_slot_page",
+    "contributions": f"{CONTRIBUTIONS}::test_contributions_page_matrix",
+    "contribution-file": f"{CONTRIBUTIONS}::test_contribution_file_matrix",
     "reinstatement-request": "tests.unit.reinstatement.test_pages::test_request_page_matrix",
     "reinstatement-apply": "tests.unit.reinstatement.test_pages::test_apply_page_matrix",
 }
