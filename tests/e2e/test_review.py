@@ -126,3 +126,34 @@ def test_submit_review_approve_edit_reject_and_illegal(browser, demo_site):
         "SELECT context FROM elearn_plugin_outboxmessage WHERE message_type = 'review_decided'",
     )
     assert sorted(json.loads(c)["state"] for (c,) in decided) == ["approve", "reject"]
+
+
+def test_an_approved_contribution_earns_points(browser, demo_site, tmp_path):  # P-12
+    site = demo_site
+    picture = tmp_path / "forklift-checklist.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 256)
+    renamed = tmp_path / "holiday.png"
+    renamed.write_bytes(b"MZ\x90\x00" + b"\x00" * 256)  # a program with a picture's name
+    context, page = _signed_in(browser, site, "learner17", {"width": 375, "height": 740})
+    page.goto(f"{site['url']}/elearn/contributions/")
+    page.fill("#id_title", "Forklift daily checklist")
+    page.set_input_files("#id_file", str(renamed))
+    page.click("button[type=submit]")
+    assert "not accepted" in page.locator("[role=alert]").inner_text()
+    page.fill("#id_title", "Forklift daily checklist")
+    page.set_input_files("#id_file", str(picture))
+    page.click("button[type=submit]")
+    assert "sent for review" in page.locator("[role=status]").inner_text()
+    page.screenshot(path=str(site["var"] / "contribution-sent.png"), full_page=True)
+    _decide(browser, site, "approve")
+    page.goto(f"{site['url']}/elearn/contributions/")
+    assert page.locator(".points").inner_text() in ("5", "5.00")
+    assert "Approved" in page.locator("dd.state-approved").inner_text()
+    page.screenshot(path=str(site["var"] / "contribution-approved.png"), full_page=True)
+    context.close()
+    ((kind, amount),) = query(
+        site,
+        "SELECT l.kind, l.amount FROM elearn_plugin_ledgerentry l JOIN auth_user a"
+        " ON a.id = l.user_id WHERE a.username = 'learner17' AND l.kind = 'points'",
+    )
+    assert kind == "points" and float(amount) == 5.0

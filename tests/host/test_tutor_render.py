@@ -525,6 +525,8 @@ def bad(line, tmp_path_factory) -> tuple[Project, dict]:
         (["ELEARN_TICK_INTERVAL=0", "ELEARN_TICK_COMPOSE_SERVICE=true"], "at least 1"),
         (["ELEARN_ROSTER_URL=http://hr.example.org/people"], "https://"),
         (["ELEARN_ROSTER_URL=hr.example.org/people"], "https://"),
+        (["ELEARN_CONTRIBUTION_MAX_MB=0"], "from 1 to 10240"),
+        (["ELEARN_CONTRIBUTION_MAX_MB=lots"], "from 1 to 10240"),
     ],
     ids=[
         "missing-wheel",
@@ -534,6 +536,8 @@ def bad(line, tmp_path_factory) -> tuple[Project, dict]:
         "zero-interval",
         "plain-http-roster",
         "relative-roster",
+        "zero-megabytes",
+        "words-for-megabytes",
     ],
 )
 def test_bad_operator_input_fails_the_save_naming_the_setting(bad, settings, message):
@@ -545,11 +549,23 @@ def test_bad_operator_input_fails_the_save_naming_the_setting(bad, settings, mes
         "ELEARN_TICK_COMPOSE_SERVICE=false",
         "ELEARN_TICK_INTERVAL=300",
         "ELEARN_ROSTER_URL=",
+        "ELEARN_CONTRIBUTION_MAX_MB=100",
     ]
     done = project.save(*reset, *[s.format(**files) for s in settings], check=False)
     assert done.returncode != 0
     setting = settings[0].split("=", 1)[0]
     assert setting in done.stderr and message in done.stderr, done.stderr
+
+
+def test_contributions_may_be_as_large_as_the_setting_says(vcs):  # P-12
+    # tutor `apps/caddy/Caddyfile`: the LMS site limits bodies to 4MB in `handle_path /*`,
+    # after the `caddyfile-lms` patch; a more specific `handle_path` overrides it.
+    caddy = vcs.read("apps/caddy/Caddyfile")
+    ours = r"handle_path /elearn/contributions/ \{\s*request_body \{\s*max_size 100MB\s*\}"
+    assert re.search(ours, caddy), caddy
+    assert caddy.index("handle_path /elearn/contributions/") < caddy.index("max_size 4MB")
+    values = block_values(vcs.read("apps/openedx/settings/lms/production.py"))
+    assert values["ELEARN_CONTRIBUTION_MAX_BYTES"] == 100 * 1024 * 1024
 
 
 def test_plugin_is_listed_with_its_distribution_version(vcs):

@@ -62,6 +62,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("ELEARN_TICK_INTERVAL", 300),
         # HR's roster endpoint for the tick's sync (P-2, P-6, P-7); empty: no sync. Its
         # bearer token stays in config.yml, like the other secrets.
+        # P-12: the largest learner contribution, in MB (the LMS's Caddy limit on that page).
+        ("ELEARN_CONTRIBUTION_MAX_MB", 100),
         ("ELEARN_ROSTER_URL", ""),
         ("ELEARN_ROSTER_TOKEN", ""),
     ]
@@ -144,6 +146,16 @@ def seconds(value: t.Any) -> int:
     return int(value)
 
 
+def megabytes(value: t.Any) -> int:
+    """Jinja filter: the contribution size limit, a whole number of MB (1 to 10240)."""
+    text = str(value)
+    if isinstance(value, bool) or not re.fullmatch(r"\s*[0-9]+\s*", text) or not (
+        1 <= int(text) <= 10240
+    ):
+        _fail("ELEARN_CONTRIBUTION_MAX_MB", value, "a whole number of MB, from 1 to 10240")
+    return int(text)
+
+
 def roster_url(value: t.Any) -> str:
     """Jinja filter: HR's roster endpoint, an absolute https URL (the token travels with it)."""
     text = str(value).strip()
@@ -155,6 +167,7 @@ def roster_url(value: t.Any) -> str:
 hooks.Filters.ENV_TEMPLATE_FILTERS.add_items(
     [
         ("elearn_roster_url", roster_url),
+        ("elearn_megabytes", megabytes),
         ("elearn_wheel_name", wheel_name),
         ("elearn_requirement", requirement),
         ("elearn_policy_file", policy_file),
@@ -251,5 +264,6 @@ hooks.Filters.ENV_PATCHES.add_items(
         ("openedx-cms-common-settings", _SETTINGS),
         ("k8s-deployments", _patch("k8s-deployments")),
         ("local-docker-compose-prod-services", _patch("local-docker-compose-prod-services")),
+        ("caddyfile-lms", _patch("caddyfile-lms")),
     ]
 )
