@@ -336,6 +336,7 @@ class Command(AuditedCommand):
         out(f"  Sign in:        {base}/login/  (then {base}/)")
         out(f"  Administration: {base}/admin/")
         out(f"  Tracked video:  {base}/workbench/scenario/elearn_video.0/")
+        out(f"  Reviewed unit:  {base}/workbench/scenario/elearn_approval.0/  (author_view/)")
         out("  Its exam:       manage.py elearn_fake_pass learner01  (then the course completes)")
         out(f"  XBlock courses: {base}/workbench/")
         for route in _plain_routes(plugin_urls.urlpatterns):
@@ -354,3 +355,5 @@ class Command(AuditedCommand):
             out("    former employee:    former01 (left: account frozen, records kept)")
         if contacts:
             out(f"    training contacts:  {', '.join(contacts)}")
+        out("    course author:      author (submits the reviewed unit)")
+        out("    audit centre:       auditor (receives referrals of illegal content)")
