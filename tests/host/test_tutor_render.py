@@ -310,6 +310,7 @@ def test_settings_name_the_policy_the_report_authentication_and_the_salt(full, s
         "ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES": AUTHENTICATION,
         "ELEARN_WATCH_TOKEN_SALT": salt,
         "ELEARN_AUDIT_KEY": audit_key,
+        "ELEARN_CONTRIBUTION_MAX_BYTES": 100 * 1024 * 1024,  # P-12, with Caddy's limit
     }
 
 

@@ -155,3 +155,25 @@ def test_illegal_needs_a_description_and_another_person(people):
     with pytest.raises(services.ReviewError):
         services.report_illegal(item.pk, actor=author, description="Mine.")
     assert active_block(author.pk) is None
+
+
+def test_a_review_decision_edited_by_hand_is_named_by_the_verifier(people):  # P-11, P-33
+    from django.db import connection
+
+    from elearn_plugin.audit import chain
+    from elearn_plugin.audit.models import AuditEvent
+
+    author, reviewer = people
+    item = _submit(author)
+    services.decide(item.pk, "approve", actor=reviewer, checklist=TICKS)
+    chain.seal()
+    assert chain.verify(full=True).ok
+    approved = AuditEvent.objects.get(verb="review.approved")
+    # Someone rewrites who approved it, straight in the database.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET actor_user_id = %s WHERE id = %s",
+            [author.pk, approved.pk],
+        )
+    result = chain.verify(full=True)
+    assert not result.ok and f"event id {approved.pk}" in result.problem
