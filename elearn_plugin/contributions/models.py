@@ -13,7 +13,8 @@ class Contribution(models.Model):
     label); it is served by a permission-checked view only, and never deleted by review:
     content marked illegal stays as evidence (P-5).
 
-    .. pii: The learner's user id, the title, description and file they uploaded.
+    .. pii: The learner's user id, the title, description and file they uploaded. Kept on
+       retirement: the organisation's knowledge base, and evidence when illegal (P-5, P-12).
     .. pii_types: id, other
     .. pii_retirement: retained
     """

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +26,16 @@ class CoursePolicyAdmin(admin.ModelAdmin):
     list_display = ("course_key", "title", "kind", "origin", "credits", "updated_at")
     list_filter = ("kind", "origin")
     search_fields = ("course_key", "title")
+    readonly_fields = ("record",)
+
+    @admin.display(description=gettext_lazy("course record"))
+    def record(self, obj) -> str:
+        """P-11: who opened the course, who runs it, and who reviewed each version."""
+        from elearn_plugin.courses.record import course_record  # noqa: PLC0415
+
+        if obj is None or not obj.pk:
+            return "-"
+        return render_to_string("elearn_plugin/fragments/course_record.html", course_record(obj))
 
     def save_model(self, request, obj, form, change) -> None:
         try:

@@ -20,6 +20,9 @@ class RolesAdapter(Protocol):
     def course_staff(self, user) -> set[str]:
         """Course keys (as strings) where the user is staff or instructor."""
 
+    def team_of(self, course_key: str) -> list[tuple[int, str]]:
+        """(user id, role) of the course's staff and instructors, for the course record."""
+
 
 class PlatformRolesAdapter:
     """Reads the host's `CourseAccessRole` rows."""
@@ -33,6 +36,18 @@ class PlatformRolesAdapter:
             user_id=user.pk, role__in=COURSE_STAFF_ROLES
         ).values_list("course_id", flat=True)
         return {str(key) for key in keys if key}
+
+    def team_of(self, course_key: str) -> list[tuple[int, str]]:
+        from common.djangoapps.student.models import CourseAccessRole  # noqa: PLC0415
+        from opaque_keys import InvalidKeyError  # noqa: PLC0415
+        from opaque_keys.edx.keys import CourseKey  # noqa: PLC0415
+
+        try:
+            key = CourseKey.from_string(str(course_key))
+        except InvalidKeyError:
+            return []
+        rows = CourseAccessRole.objects.filter(course_id=key, role__in=COURSE_STAFF_ROLES)
+        return sorted(rows.values_list("user_id", "role"))
 
 
 def _announce(user_id: int) -> None:
@@ -51,6 +66,10 @@ class FakeRolesAdapter:
         if user is None or not getattr(user, "is_authenticated", False):
             return set()
         return set(self._registry.get(user.pk, set()))
+
+    def team_of(self, course_key: str) -> list[tuple[int, str]]:
+        key = str(course_key)
+        return sorted((uid, "staff") for uid, keys in self._registry.items() if key in keys)
 
     @classmethod
     def grant(cls, user_id: int, course_key: str) -> None:
@@ -77,3 +96,8 @@ def get_roles_adapter() -> RolesAdapter:
 def course_staff(user) -> set[str]:
     """Course keys where the user is staff or instructor in the host."""
     return get_roles_adapter().course_staff(user)
+
+
+def course_team(course_key: str) -> list[tuple[int, str]]:
+    """(user id, role) of who runs the course in the host (P-11's course record)."""
+    return get_roles_adapter().team_of(course_key)

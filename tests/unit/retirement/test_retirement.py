@@ -222,5 +222,7 @@ def test_the_annotations_name_what_retirement_erases():
             other_pii.add(model.__name__)
     assert erased == {model.__name__ for model, _fields in data.PERSONAL}
     # Kept whole, with the reason in their annotations: the classroom register, the record of
-    # who reviewed what (P-11), and the evidence referred to the audit centre (P-5).
-    assert other_pii - erased == {"ClassroomSession", "ReviewItem", "IllegalContentReferral"}
+    # who reviewed what (P-11), the evidence referred to the audit centre (P-5), and the
+    # knowledge a learner contributed to the organisation (P-12).
+    kept = {"ClassroomSession", "ReviewItem", "IllegalContentReferral", "Contribution"}
+    assert other_pii - erased == kept

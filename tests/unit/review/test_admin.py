@@ -13,6 +13,7 @@ from elearn_plugin.standing.blocks import active_block
 from tests.helpers.role_matrix import assert_role_matrix, role_users  # noqa: F401
 
 UNIT = "block-v1:Org+Safety+2026+type@elearn_approval+block@u1"
+ALL_TICKS = dict.fromkeys(CHECKLIST, True)
 ALL_CHECKED = {f"check_{item}": "on" for item in CHECKLIST}
 
 
@@ -95,3 +96,36 @@ def test_an_unknown_item_goes_back_to_the_list(client, make_user):
     client.force_login(make_user("hr", is_staff=True))
     response = client.get(reverse("admin:elearn_plugin_reviewitem_decide", args=[999]))
     assert response.status_code == 302
+
+
+def test_the_course_record_names_who_opened_runs_and_reviewed_it(client, make_user):  # P-11
+    from elearn_plugin.courses import services as courses
+    from elearn_plugin.host.roles import FakeRolesAdapter
+
+    hr = make_user("hr", is_staff=True, is_superuser=True)
+    author, reviewer = make_user("author"), make_user("rev")
+    policy, _created = courses.save_course_policy(
+        courses.CoursePolicySpec(
+            course_key="course-v1:Org+Safety+2026", title="Safety", credits=1,
+            kind="required", origin="internal",
+        ),
+        actor=hr,
+    )  # fmt: skip
+    FakeRolesAdapter.grant(author.pk, "course-v1:Org+Safety+2026")
+    try:
+        item = services.submit(
+            kind="unit", course_key="course-v1:Org+Safety+2026", target_key=UNIT,
+            fingerprint="c1:v1", title="Exits", actor=author,
+        )  # fmt: skip
+        services.decide(
+            item.pk, "approve", actor=reviewer, checklist=dict.fromkeys(CHECKLIST, True)
+        )
+        client.force_login(hr)
+        page = client.get(f"/admin/elearn_plugin/coursepolicy/{policy.pk}/change/").content.decode()
+    finally:
+        FakeRolesAdapter.revoke(author.pk, "course-v1:Org+Safety+2026")
+    assert "course-record" in page, page[:2000]
+    record = page[page.index("course-record") :]
+    assert "Opened by: hr" in record
+    assert "Run by: author (staff)" in record
+    assert "Exits" in record and "rev" in record and "Approved" in record
