@@ -80,6 +80,13 @@ def is_approved(target_key: str, fingerprint: str) -> bool:
     ).exists()
 
 
+def is_external(course_key: str) -> bool:
+    """Whether the course is external (P-9: bought and maintained by HR, not reviewed)."""
+    from elearn_plugin.courses.models import CourseOrigin, CoursePolicy  # noqa: PLC0415
+
+    return CoursePolicy.objects.filter(course_key=course_key, origin=CourseOrigin.EXTERNAL).exists()
+
+
 def current_item(target_key: str) -> ReviewItem | None:
     """The latest review item of the content, for the authors' view."""
     return ReviewItem.objects.filter(target_key=target_key).order_by("-created_at", "-pk").first()

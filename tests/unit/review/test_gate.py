@@ -141,3 +141,39 @@ def test_the_handler_answers_json_and_refuses_get(gate, users):
     response = gate.handle("submit", django_to_webob_request(request))
     assert response.status_code == 405
     assert json.loads(response.body)["code"] == "method_not_allowed"
+
+
+def test_gates_of_an_external_course_are_open(gate, users):  # P-9
+    from elearn_plugin.courses import services as courses
+
+    course_key, _block = gate.keys()
+    courses.save_course_policy(
+        courses.CoursePolicySpec(
+            course_key=course_key, title="Bought course", credits=1, kind="required",
+            origin="external",
+        ),
+        actor=users.hr,
+    )  # fmt: skip
+    assert PLAYER in _seen_by(gate, users.learner)
+
+
+def test_only_hr_may_run_an_external_course(gate, users):  # P-9
+    from elearn_plugin.courses import services as courses
+    from elearn_plugin.host.roles import FakeRolesAdapter
+    from elearn_plugin.review.jobs import external_course_teams
+
+    course_key, _block = gate.keys()
+    courses.save_course_policy(
+        courses.CoursePolicySpec(
+            course_key=course_key, title="Bought course", credits=1, kind="required",
+            origin="external",
+        ),
+        actor=users.hr,
+    )  # fmt: skip
+    FakeRolesAdapter.grant(users.hr.pk, course_key)
+    try:
+        assert external_course_teams(None) == []
+        FakeRolesAdapter.grant(users.publisher.pk, course_key)
+        assert external_course_teams(None) == [f"external_course_team:{course_key}"]
+    finally:
+        FakeRolesAdapter.clear()
