@@ -61,6 +61,51 @@ class DecisionForm(forms.Form):
         return {item: bool(self.cleaned_data.get(f"check_{item}")) for item in CHECKLIST}
 
 
+class WaitingFilter(admin.SimpleListFilter):
+    """How long a submission has waited for a decision."""
+
+    title = gettext_lazy("waiting")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("3", gettext_lazy("more than 3 days")),
+            ("7", gettext_lazy("more than a week")),
+            ("14", gettext_lazy("more than two weeks")),
+        ]
+
+    def queryset(self, request, queryset):
+        from datetime import timedelta  # noqa: PLC0415
+
+        if self.value() not in {"3", "7", "14"}:
+            return queryset
+        cutoff = timezone.now() - timedelta(days=int(self.value()))
+        return queryset.filter(
+            state__in=[ReviewState.SUBMITTED, ReviewState.IN_REVIEW], submitted_at__lt=cutoff
+        )
+
+
+class UnitFilter(admin.SimpleListFilter):
+    """The unit of the person who submitted (their unit now)."""
+
+    title = gettext_lazy("submitter's unit")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        from elearn_plugin.org.models import Unit  # noqa: PLC0415
+
+        return [(str(pk), f"{code} {name}") for pk, code, name in
+                Unit.objects.order_by("code").values_list("pk", "code", "name")[:200]]  # fmt: skip
+
+    def queryset(self, request, queryset):
+        from elearn_plugin.org.models import Person  # noqa: PLC0415
+
+        if not (self.value() or "").isdigit():
+            return queryset
+        people = Person.objects.filter(unit_id=int(self.value())).values("user_id")
+        return queryset.filter(submitted_by_id__in=people)
+
+
 def _reviewer(request) -> bool:
     return check(request.user, Action.REVIEW_COURSE, ANY)
 
@@ -68,7 +113,7 @@ def _reviewer(request) -> bool:
 @admin.register(ReviewItem)
 class ReviewItemAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "course_key", "state", "submitted_by", "submitted_at")
-    list_filter = ("state", "kind", "course_key")
+    list_filter = ("state", WaitingFilter, UnitFilter, "kind", "course_key")
     search_fields = ("title", "target_key", "course_key")
     date_hierarchy = "submitted_at"
     ordering = ("-submitted_at",)

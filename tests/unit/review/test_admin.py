@@ -129,3 +129,32 @@ def test_the_course_record_names_who_opened_runs_and_reviewed_it(client, make_us
     assert "Opened by: hr" in record
     assert "Run by: author (staff)" in record
     assert "Exits" in record and "rev" in record and "Approved" in record
+
+
+def test_the_queue_filters_by_age_and_unit(client, make_user):  # P-10
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from elearn_plugin.org import services as org
+    from elearn_plugin.org.models import Person
+
+    unit, _created = org.create_unit("plant", "Plant")
+    old_author, new_author = make_user("old-author"), make_user("new-author")
+    Person.objects.create(user=old_author, employee_id="E1", name="Old", unit=unit)
+    old = services.submit(
+        kind="unit", course_key="course-v1:Org+A+1", target_key="block-v1:Org+A+1+type@x+block@a",
+        fingerprint="c1:a", title="Old unit", actor=old_author,
+        now=timezone.now() - timedelta(days=10),
+    )  # fmt: skip
+    services.submit(
+        kind="unit", course_key="course-v1:Org+A+1", target_key="block-v1:Org+A+1+type@x+block@b",
+        fingerprint="c1:b", title="New unit", actor=new_author,
+    )  # fmt: skip
+    client.force_login(make_user("hr", is_staff=True))
+    waiting = client.get("/admin/elearn_plugin/reviewitem/?waiting=7").content.decode()
+    assert "Old unit" in waiting and "New unit" not in waiting
+    by_unit = client.get(f"/admin/elearn_plugin/reviewitem/?unit={unit.pk}").content.decode()
+    assert "Old unit" in by_unit and "New unit" not in by_unit
+    assert client.get("/admin/elearn_plugin/reviewitem/?unit=x&waiting=y").status_code == 200
+    assert old.submitted_at < timezone.now() - timedelta(days=9)
