@@ -7,6 +7,7 @@ for _domain in (
     "standing",
     "ledger",
     "learning",
+    "contributions",
     "courses",
     "month_close",
     "rankings",

@@ -65,6 +65,7 @@ VERBS: dict[str, frozenset[str]] = {
     "review.changes_requested": frozenset({"target_key"}),
     "review.withdrawn": frozenset({"target_key"}),
     "review.illegal_reported": frozenset({"target_key", "sanction_id", "uploader_id"}),
+    "contribution.awarded": frozenset({"contribution_id", "rank_count"}),
     # Standing (P-4, P-5, P-8, P-21..P-23)
     "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
     "sanction.lifted": frozenset({"kind_code", "reason_code"}),

@@ -39,3 +39,38 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ContributionAward(models.Model):
+    """A judging's result for one contribution (P-12: the best ones are rewarded): its
+    rating, its rank, and the reward — points through the ledger, or a prize recorded here.
+
+    .. pii: The judge's user id and the prize's description.
+    .. pii_types: id
+    .. pii_retirement: retained
+    """
+
+    round = models.CharField(_("judging"), max_length=32)  # e.g. "2026-Q4"
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="+")
+    rating = models.PositiveSmallIntegerField(_("rating (1 to 5)"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    points = models.DecimalField(_("reward points"), max_digits=8, decimal_places=2, default=0)
+    prize = models.CharField(_("prize"), max_length=200, blank=True)
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("judged at"), default=timezone.now)
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("contribution award")
+        verbose_name_plural = _("contribution awards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "contribution"], name="elearn_award_once_per_round"
+            ),
+            models.UniqueConstraint(fields=["round", "rank"], name="elearn_award_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.rank}"

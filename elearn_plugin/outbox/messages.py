@@ -162,3 +162,11 @@ class IllegalContentReferralMessage(ElearnMessageType):
 
     NAME = "illegal_content_referral"
     required_context = ("referral_id", "title", "target_key", "description")
+
+
+@register
+class ContributionAwarded(ElearnMessageType):
+    """P-12: the recipient's contribution was among the best of a judging."""
+
+    NAME = "contribution_awarded"
+    required_context = ("title", "round", "rank", "points", "prize")

@@ -43,6 +43,13 @@ SAMPLE_CONTEXT = {
     "reinstatement_link": {"link": "https://lms.example/x/", "expires_at": "2026-03-02 09:00"},
     "reinstatement_approved": {"applied_on": "2026-03-01"},
     "reinstatement_rejected": {"applied_on": "2026-03-01", "reason": "No <b>proof</b>"},
+    "contribution_awarded": {
+        "title": "Forklift <b>checklist</b>",
+        "round": "2026-Q4",
+        "rank": 1,
+        "points": "20.00",
+        "prize": "A day off",
+    },
     "review_decided": {"title": "Safety <b>101</b>", "state": "reject", "reason": "Outdated"},
     "illegal_content_referral": {
         "referral_id": 4,
