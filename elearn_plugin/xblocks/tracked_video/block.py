@@ -231,6 +231,12 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
         """
         from django.urls import reverse  # noqa: PLC0415
 
+        from elearn_plugin.review.filters import closed_gate  # noqa: PLC0415
+
+        if closed_gate(self, None) is not None:
+            # Behind an approval gate not approved yet (P-10): the course blocks API would
+            # hand the sources to anyone; the app shows the gate's notice in its web view.
+            return {"title": self.display_name, "under_review": True}
         return {
             "title": self.display_name,
             "sources": [s for s in self.sources if _safe_src(s)],

@@ -177,3 +177,12 @@ def test_only_hr_may_run_an_external_course(gate, users):  # P-9
         assert external_course_teams(None) == [f"external_course_team:{course_key}"]
     finally:
         FakeRolesAdapter.clear()
+
+
+def test_the_apps_data_of_a_gated_video_holds_no_sources(gate, users):  # P-10
+    # The course blocks API collects student_view_data without a user: no sources leak.
+    (video,) = gate.get_children()
+    data = video.student_view_data()
+    assert data == {"title": "Exits", "under_review": True}
+    _approve(gate, users)
+    assert video.student_view_data()["sources"] == ["https://media.example.com/exits.mp4"]
