@@ -25,6 +25,11 @@ class StructureAdapter(Protocol):
 
     def tracked_videos(self, course_key: str) -> list[dict]: ...
 
+    def ungated_units(self, course_key: str) -> list[str]: ...
+
+
+GATE_TYPE = "elearn_approval"
+
 
 def _course_key(course_key: object) -> CourseKey:
     if isinstance(course_key, CourseKey):
@@ -71,6 +76,15 @@ class PlatformStructureAdapter:
         category = _block_type(block_type)
         return sorted(
             _plain_location(item.location) for item in self._published(course_key, category)
+        )
+
+    def ungated_units(self, course_key: str) -> list[str]:
+        """Published units holding content outside an approval gate (the child keys name
+        their type: no child is loaded)."""
+        return sorted(
+            _plain_location(item.location)
+            for item in self._published(course_key, "vertical")
+            if any(child.block_type != GATE_TYPE for child in (item.children or []))
         )
 
     def tracked_videos(self, course_key: str) -> list[dict]:
@@ -135,6 +149,7 @@ class FakeStructureAdapter:
     def __init__(self) -> None:
         self._blocks: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._videos: dict[str, dict[str, dict]] = defaultdict(dict)
+        self._ungated: dict[str, list[str]] = {}
 
     def register(self, course_key: str, block_type: str, block_ids: list[str]) -> None:
         key = str(_course_key(course_key))
@@ -161,9 +176,17 @@ class FakeStructureAdapter:
         }
         self._blocks[(key, TRACKED_VIDEO_TYPE)].add(str(block_key))
 
+    def register_ungated(self, course_key: str, unit_keys: list[str]) -> None:
+        """Tests: the course's published units with content outside a gate."""
+        self._ungated[str(_course_key(course_key))] = sorted(unit_keys)
+
+    def ungated_units(self, course_key: str) -> list[str]:
+        return list(self._ungated.get(str(_course_key(course_key)), []))
+
     def clear(self) -> None:
         self._blocks.clear()
         self._videos.clear()
+        self._ungated.clear()
 
     def blocks_of_type(self, course_key: str, block_type: str) -> list[str]:
         key = str(_course_key(course_key))

@@ -21,7 +21,12 @@ from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.contributions.models import Contribution
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.review import services
-from elearn_plugin.review.models import IllegalContentReferral, ReviewItem, ReviewState
+from elearn_plugin.review.models import (
+    IllegalContentReferral,
+    ReviewItem,
+    ReviewState,
+    UngatedUnit,
+)
 from elearn_plugin.rules.review import CHECKLIST
 
 TEMPLATE = "elearn_plugin/admin/review_decision.html"
@@ -212,3 +217,17 @@ class IllegalContentReferralAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._allowed(request)
+
+
+@admin.register(UngatedUnit)
+class UngatedUnitAdmin(ReadOnlyAdmin):
+    """Units of internal courses published with content outside an approval gate."""
+
+    list_display = ("course_key", "unit_key", "found_at")
+    list_filter = ("course_key",)
+
+    def has_module_permission(self, request) -> bool:
+        return _reviewer(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _reviewer(request)

@@ -1,4 +1,5 @@
-"""The review domain's health: external courses are HR's alone (P-9).
+"""The review domain's health: external courses are HR's alone (P-9), and internal courses
+show nothing unreviewed (P-10, P-11: `ungated_content`, recorded by `review.published`).
 
 External courses are bought by HR and maintained by HR, outside review; anyone else in
 their course team (the host's staff and instructor roles) is reported, per course, as
@@ -36,3 +37,19 @@ def external_course_teams(now: datetime) -> list[str]:
         if len(problems) >= MAX_REPORTED:
             break
     return problems
+
+
+@register_health_problems
+def ungated_content(now: datetime) -> list[str]:
+    """Internal courses with published content outside an approval gate."""
+    from elearn_plugin.courses.models import CourseOrigin, CoursePolicy  # noqa: PLC0415
+    from elearn_plugin.review.models import UngatedUnit  # noqa: PLC0415
+
+    internal = CoursePolicy.objects.filter(origin=CourseOrigin.INTERNAL).values("course_key")
+    courses = (
+        UngatedUnit.objects.filter(course_key__in=internal)
+        .order_by("course_key")
+        .values_list("course_key", flat=True)
+        .distinct()[:MAX_REPORTED]
+    )
+    return [f"ungated_content:{key}" for key in courses]

@@ -100,3 +100,26 @@ class IllegalContentReferral(models.Model):
 
     def __str__(self) -> str:
         return f"referral {self.pk}"
+
+
+class UngatedUnit(models.Model):
+    """A published unit of an internal course holding content outside an approval gate
+    (P-10, P-11): learners see it unreviewed. Replaced on every publish of the course.
+
+    .. no_pii: Course and unit keys.
+    """
+
+    course_key = models.CharField(_("course key"), max_length=KEY_MAX_LENGTH)
+    unit_key = models.CharField(_("unit"), max_length=KEY_MAX_LENGTH)
+    found_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        app_label = "elearn_plugin"
+        verbose_name = _("unit published without review")
+        verbose_name_plural = _("units published without review")
+        constraints = [
+            models.UniqueConstraint(fields=["course_key", "unit_key"], name="elearn_ungated_unit")
+        ]
+
+    def __str__(self) -> str:
+        return self.unit_key

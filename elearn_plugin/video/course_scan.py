@@ -175,19 +175,25 @@ def _upsert_tracked(specs: list[VideoSpec]) -> tuple[int, int]:
 
 def rescan_course(course_key: object) -> CourseRescan:
     """Bring the server's facts of one course up to its published structure (P-17)."""
-    from elearn_plugin.courses.models import CourseKind, CoursePolicy  # noqa: PLC0415
+    from elearn_plugin.courses.models import CourseKind, CourseOrigin, CoursePolicy  # noqa: PLC0415
     from elearn_plugin.host.structure import get_structure_adapter  # noqa: PLC0415
 
     key = canonical_course_key(course_key)
     adapter = get_structure_adapter()
     required = CoursePolicy.objects.filter(course_key=key, kind=CourseKind.REQUIRED).exists()
+    internal = CoursePolicy.objects.filter(course_key=key, origin=CourseOrigin.INTERNAL).exists()
     # Read the structure (the modulestore) before the transaction: no I/O while it is open.
     builtin = adapter.blocks_of_type(key, "video") if required else []
     specs, skipped = _clean_specs(key, adapter.tracked_videos(key))
+    ungated = adapter.ungated_units(key) if internal else []
     with transaction.atomic():
         if required:
             replace_builtin_findings(key, builtin)
         created, updated = _upsert_tracked(specs)
+        # P-10, P-11: an internal course's content published outside an approval gate.
+        from elearn_plugin.review.published import record_ungated  # noqa: PLC0415
+
+        record_ungated(key, ungated)
     if created or updated or skipped:
         log.info(
             "Rescanned course %s: %s tracked video(s) new, %s changed, %s skipped",
