@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from elearn_plugin.contributions import services
 from elearn_plugin.contributions.models import Contribution
 from elearn_plugin.permissions import ANY, Action, check, elearn_required
-from elearn_plugin.review.models import ReviewState
+from elearn_plugin.review.models import IllegalContentReferral, ReviewState
 from elearn_plugin.review.services import ReviewError
 
 TEMPLATE = "elearn_plugin/contributions/mine.html"
@@ -85,7 +85,11 @@ def contribution_file(request: HttpRequest, contribution_id: int) -> HttpRespons
     own = contribution.user_id == request.user.pk
     reviewer = check(request.user, Action.REVIEW_COURSE, ANY)
     approved = contribution.review.state == ReviewState.APPROVED
-    if not (own or reviewer or approved):
+    # P-5: the audit centre reads the evidence of what was referred to it.
+    evidence = check(request.user, Action.VIEW_REFERRALS, ANY) and (
+        IllegalContentReferral.objects.filter(item_id=contribution.review_id).exists()
+    )
+    if not (own or reviewer or approved or evidence):
         raise Http404  # not approved yet: as if it did not exist
     handle = default_storage.open(contribution.file.name, "rb")
     inline = contribution.content_type.startswith(("image/", "video/"))

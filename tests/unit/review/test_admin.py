@@ -158,3 +158,30 @@ def test_the_queue_filters_by_age_and_unit(client, make_user):  # P-10
     assert "Old unit" in by_unit and "New unit" not in by_unit
     assert client.get("/admin/elearn_plugin/reviewitem/?unit=x&waiting=y").status_code == 200
     assert old.submitted_at < timezone.now() - timedelta(days=9)
+
+
+def test_referrals_page_matrix(client, role_users, make_user, settings, tmp_path):  # noqa: F811
+    # P-5, P-31: the centre's page; the centre also opens the referred file, nobody else.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from elearn_plugin.contributions import services as contributions
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    upload = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)
+    contribution = contributions.submit_contribution(
+        role_users.other_learner, "Pirated", "", upload
+    )
+    services.report_illegal(contribution.review.pk, actor=role_users.hr, description="Copied.")
+    centre = make_user("centre")
+    centre.groups.add(Group.objects.create(name=AUDIT_CENTRE_GROUP))
+    url = reverse("elearn:referrals")
+    expected = {r: 403 for r in ("learner", "other_learner", "contact", "other_contact")}
+    expected |= {"anonymous": 302, "hr": 200, "reviewer": 403, "publisher": 403, "blocked": 403}
+    assert_role_matrix(client, "get", url, expected)
+    client.force_login(centre)
+    page = client.get(url).content.decode()
+    assert "Pirated" in page and "Copied." in page
+    file_url = reverse("elearn:contribution-file", args=[contribution.pk])
+    assert client.get(file_url).status_code == 200
+    client.force_login(role_users.learner)
+    assert client.get(file_url).status_code == 404

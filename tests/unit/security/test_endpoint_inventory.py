@@ -33,6 +33,7 @@ ENDPOINT_MATRICES = {
     "learning-grant-slot-page": "tests.unit.video.test_views::test_grant_slot_page",
     "contributions": f"{CONTRIBUTIONS}::test_contributions_page_matrix",
     "contribution-file": f"{CONTRIBUTIONS}::test_contribution_file_matrix",
+    "referrals": "tests.unit.review.test_admin::test_referrals_page_matrix",
     "reinstatement-request": "tests.unit.reinstatement.test_pages::test_request_page_matrix",
     "reinstatement-apply": "tests.unit.reinstatement.test_pages::test_apply_page_matrix",
 }
