@@ -149,8 +149,10 @@ def seconds(value: t.Any) -> int:
 def megabytes(value: t.Any) -> int:
     """Jinja filter: the contribution size limit, a whole number of MB (1 to 10240)."""
     text = str(value)
-    if isinstance(value, bool) or not re.fullmatch(r"\s*[0-9]+\s*", text) or not (
-        1 <= int(text) <= 10240
+    if (
+        isinstance(value, bool)
+        or not re.fullmatch(r"\s*[0-9]+\s*", text)
+        or not (1 <= int(text) <= 10240)
     ):
         _fail("ELEARN_CONTRIBUTION_MAX_MB", value, "a whole number of MB, from 1 to 10240")
     return int(text)
