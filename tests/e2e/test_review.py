@@ -118,6 +118,12 @@ def test_submit_review_approve_edit_reject_and_illegal(browser, demo_site):
     assert (kind, reason) == ("revocation", "illegal_upload")
     ((evidence,),) = query(site, "SELECT evidence FROM elearn_plugin_illegalcontentreferral")
     assert "elearn_approval" in json.loads(evidence)["target_key"]
+    auditor_context, auditor = _signed_in(browser, site, "auditor")
+    auditor.goto(f"{site['url']}/elearn/referrals/")
+    referral = auditor.locator(".referral").first.inner_text()
+    assert "Copied from a paid course" in referral and "author" in referral
+    auditor.screenshot(path=str(site["var"] / "referrals.png"), full_page=True)
+    auditor_context.close()
     manage(site["env"], "elearn_tick")
     mails = "".join(p.read_text("utf-8") for p in sorted(Path(site["var"], "mail").glob("*")))
     assert "auditor@demo.example.org" in mails and "illegal content reported" in mails
@@ -150,10 +156,29 @@ def test_an_approved_contribution_earns_points(browser, demo_site, tmp_path):  #
     assert page.locator(".points").inner_text() in ("5", "5.00")
     assert "Approved" in page.locator("dd.state-approved").inner_text()
     page.screenshot(path=str(site["var"] / "contribution-approved.png"), full_page=True)
+    # The quarter's judging: HR rewards it as the best, with 20 more points.
+    hr_context, hr = hr_page(browser, site)
+    hr.goto(f"{site['url']}/admin/elearn_plugin/contribution/")
+    hr.check("input.action-select")
+    hr.select_option("select[name=action]", "reward")
+    hr.click("button[name=index]")
+    hr.fill("input[name=round]", "2026-Q4")
+    hr.locator("input[name^=rating_]").fill("5")
+    hr.locator("input[name^=points_]").fill("20")
+    hr.screenshot(path=str(site["var"] / "contribution-judging.png"), full_page=True)
+    hr.click("input[type=submit].default")
+    assert "1 contributions rewarded" in hr.locator(".messagelist").inner_text()
+    hr_context.close()
+    page.goto(f"{site['url']}/elearn/contributions/")
+    assert page.locator(".points").inner_text() in ("25", "25.00")
     context.close()
-    ((kind, amount),) = query(
+    points = query(
         site,
-        "SELECT l.kind, l.amount FROM elearn_plugin_ledgerentry l JOIN auth_user a"
-        " ON a.id = l.user_id WHERE a.username = 'learner17' AND l.kind = 'points'",
+        "SELECT l.source_key, l.amount FROM elearn_plugin_ledgerentry l JOIN auth_user a"
+        " ON a.id = l.user_id WHERE a.username = 'learner17' AND l.kind = 'points'"
+        " ORDER BY l.source_key",
     )
-    assert kind == "points" and float(amount) == 5.0
+    assert [(key.split(":")[0], float(amount)) for key, amount in points] == [
+        ("award", 20.0),
+        ("contribution", 5.0),
+    ]
