@@ -84,7 +84,10 @@ class PlatformStructureAdapter:
         return sorted(
             _plain_location(item.location)
             for item in self._published(course_key, "vertical")
-            if any(child.block_type != GATE_TYPE for child in (item.children or []))
+            if any(
+                getattr(child, "block_type", GATE_TYPE) != GATE_TYPE
+                for child in (getattr(item, "children", None) or [])
+            )
         )
 
     def tracked_videos(self, course_key: str) -> list[dict]:

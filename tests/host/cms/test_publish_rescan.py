@@ -419,3 +419,26 @@ def test_a_fixed_duration_clears_the_media_mismatch(
         _publish(UNIT)
     video = TrackedVideo.objects.get(block_key=TRACKED)
     assert (video.duration, video.media_duration, video.duration_mismatch) == (150.0, 150.0, False)
+
+
+# P-10, P-11: a published unit of an internal course with content outside an approval gate
+# is recorded; split modulestore items list their children as usage keys (`block_type`).
+def test_units_outside_approval_gates_are_recorded(course, django_capture_on_commit_callbacks):
+    from elearn_plugin.review.jobs import ungated_content
+    from elearn_plugin.review.models import UngatedUnit
+
+    gated = "block-v1:Org+Req+2026+type@vertical+block@gated"
+    course.add_item(
+        gated,
+        children=[UsageKey.from_string(f"{gated.split('+type')[0]}+type@elearn_approval+block@g")],
+    )
+    course.add_item(
+        "block-v1:Org+Req+2026+type@vertical+block@open",
+        children=[UsageKey.from_string(BUILTIN), UsageKey.from_string(TRACKED)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(UNIT)
+    assert list(UngatedUnit.objects.values_list("course_key", "unit_key")) == [
+        (COURSE, "block-v1:Org+Req+2026+type@vertical+block@open")
+    ]
+    assert ungated_content(None) == [f"ungated_content:{COURSE}"]
