@@ -47,6 +47,13 @@ DEFAULTS: dict[str, object] = {
     "ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication"
     ],
+    # .. setting_name: ELEARN_LEARNER_API_AUTHENTICATION_CLASSES
+    # .. setting_default: ["rest_framework.authentication.SessionAuthentication"]
+    # .. setting_description: Authentication of the learner's own read API (`api/v1/me/`);
+    #   in the LMS add the platform's JWT cookie and bearer classes for the dashboard MFE.
+    "ELEARN_LEARNER_API_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication"
+    ],
     # .. setting_name: ELEARN_VIDEO_RATE_LIMIT
     # .. setting_default: 30
     # .. setting_description: Watch reports a learner may send per minute.

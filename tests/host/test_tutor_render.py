@@ -308,6 +308,8 @@ def test_settings_name_the_policy_the_report_authentication_and_the_salt(full, s
         "ELEARN_HOST_ADAPTERS": "platform",
         "ELEARN_POLICY_FILE": POLICY_IN_CONTAINERS,
         "ELEARN_VIDEO_REPORT_AUTHENTICATION_CLASSES": AUTHENTICATION,
+        # The learner's own read API, called from the dashboard MFE with the JWT cookie.
+        "ELEARN_LEARNER_API_AUTHENTICATION_CLASSES": AUTHENTICATION,
         "ELEARN_WATCH_TOKEN_SALT": salt,
         "ELEARN_AUDIT_KEY": audit_key,
         "ELEARN_CONTRIBUTION_MAX_BYTES": 100 * 1024 * 1024,  # P-12, with Caddy's limit

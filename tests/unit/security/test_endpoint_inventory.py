@@ -34,6 +34,8 @@ ENDPOINT_MATRICES = {
     "contributions": f"{CONTRIBUTIONS}::test_contributions_page_matrix",
     "contribution-file": f"{CONTRIBUTIONS}::test_contribution_file_matrix",
     "referrals": "tests.unit.review.test_admin::test_referrals_page_matrix",
+    "me-summary": "tests.unit.test_learner_api::test_summary_matrix",
+    "me-archive": "tests.unit.test_learner_api::test_archive_matrix",
     "reinstatement-request": "tests.unit.reinstatement.test_pages::test_request_page_matrix",
     "reinstatement-apply": "tests.unit.reinstatement.test_pages::test_apply_page_matrix",
 }
