@@ -102,3 +102,31 @@ def test_archive_matrix(client, role_users):  # noqa: F811 - P-31
     own = {r: 200 for r in ("learner", "other_learner", "contact", "other_contact", "hr")}
     own |= {"reviewer": 200, "publisher": 200, "anonymous": 403, "blocked": 403}
     assert_role_matrix(client, "get", ARCHIVE, own)
+
+
+def test_the_video_shows_the_month_line(make_user):  # P-19
+    from crum import set_current_request
+    from django.test import RequestFactory
+
+    from elearn_plugin.learner.line import month_line
+
+    learner, hr = make_user(), make_user(is_staff=True)
+    with freeze_time(NOW):
+        _month(learner, hr)
+        request = RequestFactory().get("/")
+        request.user = learner
+        line = month_line(learner, request)
+        assert (
+            line == "2026-11: 1 of 2 required courses · next: Ethics by 2026-11-30 · 2.00 credits"
+        )
+        assert month_line(None) == ""
+        from tests.unit.video.test_block import OLX, _Runtime
+
+        runtime = _Runtime()
+        block = runtime.get_block(runtime.parse_xml_string(OLX))
+        set_current_request(request)
+        try:
+            html = block.render("student_view", {}).content
+        finally:
+            set_current_request(None)
+    assert "1 of 2 required courses" in html

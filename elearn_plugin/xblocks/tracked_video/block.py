@@ -214,6 +214,7 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
                     "transcript": self.transcript if _safe_src(self.transcript) else "",
                     "strings": args["strings"],
                     "block_key": block_key,
+                    "month_line": self._month_line(),
                 },
                 i18n_service=self.runtime.service(self, "i18n"),
             )
@@ -222,6 +223,18 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
         frag.add_javascript(_loader.load_unicode("static/js/player.js"))
         frag.initialize_js("ElearnTrackedVideo", args)
         return frag
+
+    @staticmethod
+    def _month_line() -> str:
+        """The learner's month under the player (P-19: the apps render this view)."""
+        from elearn_plugin.learner.line import month_line  # noqa: PLC0415
+        from elearn_plugin.standing.signin import current_request  # noqa: PLC0415
+
+        request = current_request()
+        try:
+            return month_line(getattr(request, "user", None), request)
+        except Exception:  # noqa: BLE001 - the player never breaks for a summary
+            return ""
 
     def student_view_data(self, context=None) -> dict:
         """Content only, for the mobile apps (collected without a user).
