@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint unit unit-py312 integration e2e system-deps install messages locks clean-demo bench
+.PHONY: demo test lint unit unit-py312 integration e2e system-deps install messages locks clean-demo bench widget widget-test
 
 system-deps:  ## OS packages: MySQL client headers (mysqlclient), chromium (browser tests), gettext
 	@missing=""; \
@@ -34,7 +34,25 @@ $(STAMP): $(LOCK) setup.cfg pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)  ## Standalone site with demo data on SQLite, served on $(HOST):$(PORT)
+# The learner's "My training" widget (frontend/my-training): npm packages from its lockfile,
+# its tests (Vitest), and the bundle the standalone site serves on the learner's home.
+WIDGET := frontend/my-training
+WIDGET_DEPS := $(WIDGET)/node_modules/.installed
+WIDGET_BUNDLE := conf/devsite/widget/my-training.js
+
+$(WIDGET_DEPS): $(WIDGET)/package.json $(WIDGET)/package-lock.json
+	cd $(WIDGET) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WIDGET_DEPS)
+
+$(WIDGET_BUNDLE): $(WIDGET_DEPS) $(wildcard $(WIDGET)/src/*) $(WIDGET)/vite.config.js
+	cd $(WIDGET) && npx vite build --logLevel warn
+
+widget: $(WIDGET_BUNDLE)
+
+widget-test: $(WIDGET_DEPS)
+	cd $(WIDGET) && npx vitest run
+
+demo: $(STAMP) $(WIDGET_BUNDLE)  ## Standalone site with demo data on SQLite, served on $(HOST):$(PORT)
 	ELEARN_DEMO_URL=http://$(HOST):$(PORT) $(PY) manage.py elearn_demo --reset
 	$(PY) manage.py runserver $(HOST):$(PORT) --noreload
 
@@ -59,7 +77,7 @@ INTEGRATION = $(PY) -m pytest tests/integration --ds=tests.settings_integration 
 integration: $(STAMP)  ## MariaDB + Redis + real Celery workers (skips without them unless ELEARN_REQUIRE_SERVICES=1)
 	$(INTEGRATION) $(PYTEST_ARGS)
 
-e2e: $(STAMP)
+e2e: $(STAMP) $(WIDGET_BUNDLE)
 	$(PY) -m pytest tests/e2e -p no:xdist $(PYTEST_ARGS)
 
 # Tutor 21 (Ulmo) and 22 (Verawood), each in its own venv with the Tutor plugin (conf/tutor,
@@ -82,7 +100,8 @@ $(TUTOR22): requirements/tutor22.txt conf/tutor/pyproject.toml  ## Tutor 22 in i
 	$(TUTOR22_VENV)/bin/python -m pip install -q --no-deps -e conf/tutor
 	touch $(TUTOR22)
 
-test: lint $(TUTOR) $(TUTOR22)  ## Lint, import contract, unit suite and host harness (SQLite), integration (MariaDB/Redis), browser tests, unit and harness on 3.12
+test: lint $(TUTOR) $(TUTOR22) $(WIDGET_BUNDLE)  ## Lint, import contract, unit suite and host harness (SQLite), integration (MariaDB/Redis), the widget's tests, browser tests, unit and harness on 3.12
+	cd $(WIDGET) && npx vitest run
 	$(TUTORS) $(UNIT) -n 2 $(PYTEST_ARGS)
 	$(HOST_CMS) $(PYTEST_ARGS)
 	$(INTEGRATION) $(PYTEST_ARGS)

@@ -59,6 +59,8 @@ TEMPLATES[0]["DIRS"].append(DEVSITE_TEMPLATES)  # noqa: F405
 STATIC_ROOT = str(VAR / "static")
 # The tracked-video scenario's short demo clips (a few KB each).
 STATICFILES_DIRS.append(("elearn-demo", str(ROOT / "conf" / "devsite" / "media")))  # noqa: F405
+# The "My training" widget's bundle (`make widget`, frontend/my-training), on the learner's home.
+STATICFILES_DIRS.append(("elearn-widget", str(ROOT / "conf" / "devsite" / "widget")))  # noqa: F405
 WORKBENCH = {"reset_state_on_restart": False, "services": {}}
 EXCLUDED_XBLOCKS: list[str] = []
 LOGIN_URL = "/login/"

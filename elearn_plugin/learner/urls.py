@@ -7,4 +7,5 @@ from elearn_plugin.learner import views
 urlpatterns = [
     path("api/v1/me/summary/", views.MySummary.as_view(), name="me-summary"),
     path("api/v1/me/archive/", views.MyArchive.as_view(), name="me-archive"),
+    path("my-training/", views.my_training, name="my-training"),
 ]

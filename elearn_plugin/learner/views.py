@@ -8,13 +8,16 @@ Tutor plugin sets them). Role and scope: `VIEW_OWN_RECORDS` on the caller themse
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.module_loading import import_string
+from django.views.decorators.http import require_GET
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from elearn_plugin.conf import setting
 from elearn_plugin.learner.summary import archive_page, month_summary
-from elearn_plugin.permissions import Action, ElearnPermission
+from elearn_plugin.permissions import Action, ElearnPermission, elearn_required
 
 
 class _MyView(APIView):
@@ -46,3 +49,22 @@ class MyArchive(_MyView):
         if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
             return Response({"detail": "page must be a whole number from 1"}, status=400)
         return Response(archive_page(request.user.pk, int(raw)))
+
+
+@require_GET
+@elearn_required(Action.VIEW_OWN_RECORDS, lambda request: request.user.pk)
+def my_training(request: HttpRequest) -> HttpResponse:
+    """The learner's whole record as a page (the widget links here), page by page."""
+    from django.utils.translation import gettext as _  # noqa: PLC0415
+
+    raw = request.GET.get("page", "1")
+    page = int(raw) if raw.isdigit() and 1 <= int(raw) <= 10_000 else 1
+    archive = archive_page(request.user.pk, page)
+    labels = {
+        "quota_warning": _("warned: fewer required courses than the quota"),
+        "missed_tasks_suspension": _("suspended: tasks missed"),
+        "revocation": _("revoked: months with missed tasks"),
+    }
+    for month in archive["months"]:
+        month["labels"] = [labels.get(code, code) for code in month["consequences"]]
+    return render(request, "elearn_plugin/learner/my_training.html", {"archive": archive})

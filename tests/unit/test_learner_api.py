@@ -130,3 +130,19 @@ def test_the_video_shows_the_month_line(make_user):  # P-19
         finally:
             set_current_request(None)
     assert "1 of 2 required courses" in html
+
+
+def test_my_training_page_matrix(client, role_users):  # noqa: F811 - P-31, P-26
+    page = reverse("elearn:my-training")
+    own = {r: 200 for r in ("learner", "other_learner", "contact", "other_contact", "hr")}
+    own |= {"reviewer": 200, "publisher": 200, "anonymous": 302, "blocked": 403}
+    assert_role_matrix(client, "get", page, own)
+
+
+def test_my_training_lists_the_archive(client, make_user):  # P-26
+    learner, hr = make_user(), make_user(is_staff=True)
+    with freeze_time(NOW):
+        _month(learner, hr)
+    client.force_login(learner)
+    page = client.get(reverse("elearn:my-training"), {"page": "x"}).content.decode()
+    assert "Safety" in page and "2026-11-17" in page

@@ -36,6 +36,7 @@ ENDPOINT_MATRICES = {
     "referrals": "tests.unit.review.test_admin::test_referrals_page_matrix",
     "me-summary": "tests.unit.test_learner_api::test_summary_matrix",
     "me-archive": "tests.unit.test_learner_api::test_archive_matrix",
+    "my-training": "tests.unit.test_learner_api::test_my_training_page_matrix",
     "reinstatement-request": "tests.unit.reinstatement.test_pages::test_request_page_matrix",
     "reinstatement-apply": "tests.unit.reinstatement.test_pages::test_apply_page_matrix",
 }
