@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.e2e.server import ROOT, running_site
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -34,12 +32,6 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "demo-pass-1234"
 LEARNERS = ("learner_play", "learner_seek", "learner_close", "learner_phone", "learner_rewind")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _manage(env: dict, *args: str) -> None:
@@ -71,41 +63,10 @@ def site(tmp_path_factory) -> Iterator[dict]:
         f"[get_user_model().objects.create_user(n, password='{PASSWORD}') for n in {LEARNERS!r}]"
     )
     _manage(env, "shell", "-c", script)
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "manage.py",
-            "runserver",
-            f"127.0.0.1:{port}",
-            "--noreload",
-            "--settings=tests.e2e.devsite_settings",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=open(var / "server.log", "w"),  # noqa: SIM115
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                log = (var / "server.log").read_text()[-3000:]
-                pytest.fail(f"the standalone site did not start:\n{log}")
-            time.sleep(0.3)
     try:
-        yield {"url": url, "db": var / "devsite.sqlite3", "var": var}
+        with running_site(env, var, "--settings=tests.e2e.devsite_settings") as url:
+            yield {"url": url, "db": var / "devsite.sqlite3", "var": var}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
         shutil.rmtree(var / "djpyfs", ignore_errors=True)
 
 

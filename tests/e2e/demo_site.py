@@ -4,16 +4,13 @@ browser tests of HR's pages; one per test module that uses the fixture."""
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import ROOT
+from tests.e2e.server import ROOT, running_site
 
 PASSWORD = "demo-pass-2026"
 
@@ -36,34 +33,8 @@ def demo_site(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["ELEARN_DEVSITE_VAR"] = str(var)
     manage(env, "elearn_demo", "--reset")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = open(var / "server.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/login/", timeout=2)  # noqa: S310
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("the demo site did not start:\n" + (var / "server.log").read_text())
-            time.sleep(0.3)
-    try:
+    with running_site(env, var) as url:
         yield {"url": url, "env": env, "var": var, "db": var / "devsite.sqlite3"}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 def query(site: dict, sql: str, params: tuple = ()) -> list[tuple]:

@@ -7,13 +7,6 @@ import json
 import pytest
 from crum import set_current_request
 from django.test import RequestFactory
-from xblock.runtime import (
-    DictKeyValueStore,
-    KvsFieldData,
-    MemoryIdManager,
-    NullI18nService,
-    Runtime,
-)
 
 from elearn_plugin.review import services
 from elearn_plugin.review.models import ReviewItem
@@ -21,6 +14,7 @@ from elearn_plugin.rules.review import CHECKLIST
 from elearn_plugin.xblocks.approval.fingerprint import fingerprint
 from tests.helpers.role_matrix import make_role_users
 from tests.unit.security.test_role_matrices import _call_handler, assert_handler_matrix
+from tests.unit.video.test_block import _Runtime  # in-memory fields, Django translations
 
 OLX = """<elearn_approval display_name="Fire safety">
   <elearn_video display_name="Exits" duration="5.0">
@@ -29,29 +23,6 @@ OLX = """<elearn_approval display_name="Fire safety">
 </elearn_approval>"""
 NOTICE = "Under review"
 PLAYER = "elearn-video"
-
-
-class _Runtime(Runtime):
-    def __init__(self):
-        ids = MemoryIdManager()
-        super().__init__(
-            id_reader=ids,
-            id_generator=ids,
-            field_data=KvsFieldData(DictKeyValueStore()),
-            services={"i18n": NullI18nService()},
-        )
-
-    def handler_url(self, block, handler_name, suffix="", query="", thirdparty=False):
-        return f"/handler/{handler_name}"
-
-    def resource_url(self, resource):
-        return f"/resource/{resource}"
-
-    def local_resource_url(self, block, uri):
-        return f"/local/{uri}"
-
-    def publish(self, block, event_type, event_data):
-        pass
 
 
 @pytest.fixture
