@@ -51,3 +51,17 @@ def hr_page(browser, site):
     page.click("input[type=submit]")
     page.wait_for_url(f"{site['url']}/admin/")
     return context, page
+
+
+def signed_in(browser, site, username: str, viewport=None, *, home: bool = True):
+    """A new browser context signed in through the site's login page (a refused sign-in
+    stays on it: `home=False`)."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site['url']}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    if home:
+        page.wait_for_url(f"{site['url']}/")
+    return context, page

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from tests.e2e.demo_site import PASSWORD, query
+from tests.e2e.demo_site import query, signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -37,13 +37,7 @@ def _warned_learner(site: dict) -> str:
 def test_the_widget_shows_the_month_and_links_the_record(browser, demo_site, viewport):
     site = demo_site
     username = _warned_learner(site)
-    context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    page.goto(f"{site['url']}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site['url']}/")
+    context, page = signed_in(browser, site, username, viewport)
     widget = page.locator(".elearn-my-training")
     widget.locator(".elearn-my-training__quota").wait_for(timeout=15000)
     text = widget.inner_text()

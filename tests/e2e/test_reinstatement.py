@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.demo_site import PASSWORD, hr_page, manage, query
+from tests.e2e.demo_site import hr_page, manage, query, signed_in
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 740}
@@ -31,13 +31,7 @@ def _mails(site: dict) -> str:
 
 
 def _sign_in(browser, site, username: str):
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    page.goto(f"{site['url']}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    return context, page
+    return signed_in(browser, site, username, PHONE, home=False)
 
 
 def test_a_revoked_learner_applies_and_hr_reopens_the_account(browser, demo_site):

@@ -10,23 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.demo_site import PASSWORD, hr_page, manage, query
+from tests.e2e.demo_site import hr_page, manage, query, signed_in
 
 pytestmark = pytest.mark.e2e
 SCENARIO = "/workbench/scenario/elearn_approval.0/"
 PLAYER = ".elearn-video__play"
 NOTICE = ".elearn-approval--pending"
-
-
-def _signed_in(browser, site, username: str, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(f"{site['url']}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site['url']}/")
-    return context, page
 
 
 def _learner_sees_video(page, site) -> bool:
@@ -82,10 +71,10 @@ def _edit_the_video(author, site, duration: float) -> None:
 
 def test_submit_review_approve_edit_reject_and_illegal(browser, demo_site):
     site = demo_site
-    learner_context, learner = _signed_in(browser, site, "learner18", {"width": 375, "height": 740})
+    learner_context, learner = signed_in(browser, site, "learner18", {"width": 375, "height": 740})
     assert not _learner_sees_video(learner, site)
     learner.screenshot(path=str(site["var"] / "review-under-review.png"), full_page=True)
-    author_context, author = _signed_in(browser, site, "author")
+    author_context, author = signed_in(browser, site, "author")
     _submit(author, site)
     author.screenshot(path=str(site["var"] / "review-author-view.png"), full_page=True)
     assert not _learner_sees_video(learner, site)  # submitted is not approved
@@ -118,7 +107,7 @@ def test_submit_review_approve_edit_reject_and_illegal(browser, demo_site):
     assert (kind, reason) == ("revocation", "illegal_upload")
     ((evidence,),) = query(site, "SELECT evidence FROM elearn_plugin_illegalcontentreferral")
     assert "elearn_approval" in json.loads(evidence)["target_key"]
-    auditor_context, auditor = _signed_in(browser, site, "auditor")
+    auditor_context, auditor = signed_in(browser, site, "auditor")
     auditor.goto(f"{site['url']}/elearn/referrals/")
     referral = auditor.locator(".referral").first.inner_text()
     assert "Copied from a paid course" in referral and "author" in referral
@@ -140,7 +129,7 @@ def test_an_approved_contribution_earns_points(browser, demo_site, tmp_path):  #
     picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 256)
     renamed = tmp_path / "holiday.png"
     renamed.write_bytes(b"MZ\x90\x00" + b"\x00" * 256)  # a program with a picture's name
-    context, page = _signed_in(browser, site, "learner17", {"width": 375, "height": 740})
+    context, page = signed_in(browser, site, "learner17", {"width": 375, "height": 740})
     page.goto(f"{site['url']}/elearn/contributions/")
     page.fill("#id_title", "Forklift daily checklist")
     page.set_input_files("#id_file", str(renamed))

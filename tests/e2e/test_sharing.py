@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.e2e.demo_site import PASSWORD, hr_page, manage, query
+from tests.e2e.demo_site import hr_page, manage, query, signed_in
 
 pytestmark = pytest.mark.e2e
 SCENARIO = "/workbench/scenario/elearn_video.0/"
@@ -18,13 +18,7 @@ PHONE = {"width": 375, "height": 740}
 
 
 def _player(browser, site, username: str, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(f"{site['url']}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{site['url']}/")
+    context, page = signed_in(browser, site, username, viewport)
     page.goto(site["url"] + SCENARIO)
     page.wait_for_selector(".elearn-video__play:not([disabled])", timeout=15000)
     page.wait_for_function(
