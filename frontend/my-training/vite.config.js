@@ -1,20 +1,53 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// `npm run build`: one file the standalone site serves (React included); the learner
-// dashboard imports src/ instead, with its own React. Tests run React's development build.
-export default defineConfig(({ mode }) => ({
-  plugins: [react()],
-  define: mode === 'test' ? {} : { 'process.env.NODE_ENV': '"production"' },
-  build: {
-    outDir: '../../conf/devsite/widget',
-    emptyOutDir: true,
-    lib: {
-      entry: 'src/index.jsx',
-      name: 'ElearnMyTraining',
-      formats: ['iife'],
-      fileName: () => 'my-training.js',
+
+// Two builds:
+// - `npm run build` (mode "site"): one file the standalone site serves, React included;
+// - `npm run build:lib` (mode "lib"): the learner dashboard's ES module (dist/), with React
+//   and @edx/frontend-platform left to the dashboard, packed by `npm pack` for the image.
+// Tests run React's development build, with a stand-in of @edx/frontend-platform.
+export default defineConfig(({ mode }) => {
+  const stub = fileURLToPath(new URL('./test-stubs/@edx/frontend-platform/index.js', import.meta.url));
+  const common = { plugins: [react()], test: { environment: 'jsdom' } };
+  if (mode === 'test') {
+    return {
+      ...common,
+      resolve: {
+        alias: {
+          '@edx/frontend-platform/auth': stub,
+          '@edx/frontend-platform/i18n': stub,
+          '@edx/frontend-platform': stub,
+        },
+      },
+    };
+  }
+  if (mode === 'lib') {
+    return {
+      ...common,
+      build: {
+        outDir: 'dist',
+        emptyOutDir: true,
+        lib: { entry: 'src/dashboard.jsx', formats: ['es'], fileName: () => 'index.js' },
+        rollupOptions: {
+          external: [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^@edx\/frontend-platform(\/.*)?$/],
+        },
+      },
+    };
+  }
+  return {
+    ...common,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    build: {
+      outDir: '../../conf/devsite/widget',
+      emptyOutDir: false,
+      lib: {
+        entry: 'src/index.jsx',
+        name: 'ElearnMyTraining',
+        formats: ['iife'],
+        fileName: () => 'my-training.js',
+      },
     },
-  },
-  test: { environment: 'jsdom' },
-}));
+  };
+});

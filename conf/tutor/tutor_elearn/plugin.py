@@ -37,6 +37,8 @@ POLICY_IN_CONTAINERS = "/openedx/config/elearn-policy.yml"
 # Inside the openedx image's build context (env/build/openedx).
 WHEEL_TEMPLATE_DIR = "build/openedx/elearn"
 WHEEL_NAME = re.compile(r"elearn_plugin-[A-Za-z0-9_.!+]+(-[A-Za-z0-9_.]+){3,4}\.whl")
+# Inside the MFE images' build context (env/plugins/mfe/build/mfe), tutor-mfe's.
+WIDGET_TEMPLATE_DIR = "mfe/build/mfe/elearn"
 # A checkout whose folder has this name is installed editable by `tutor mounts add`.
 CHECKOUT_FOLDER = r"elearn[-_]plugin$"
 
@@ -64,6 +66,10 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         # bearer token stays in config.yml, like the other secrets.
         # P-12: the largest learner contribution, in MB (the LMS's Caddy limit on that page).
         ("ELEARN_CONTRIBUTION_MAX_MB", 100),
+        # The learner dashboard's "My training" widget (frontend/my-training): the `npm pack`
+        # file on this machine, or an npm spec; neither = no widget (needs tutor-mfe).
+        ("ELEARN_WIDGET_TARBALL", ""),
+        ("ELEARN_WIDGET_NPM", ""),
         ("ELEARN_ROSTER_URL", ""),
         ("ELEARN_ROSTER_TOKEN", ""),
     ]
@@ -194,16 +200,18 @@ class VerbatimFiles:
     def want(self, config: dict[str, t.Any]) -> None:
         """Remember the files the loaded config names (unusable ones fail at rendering)."""
         sources: dict[str, Path] = {}
-        for setting, template in [
-            ("ELEARN_WHEEL", None),
-            ("ELEARN_POLICY_SOURCE", POLICY_TEMPLATE),
+        # (setting, the template's name, or the folder it goes into under its own name)
+        for setting, template, folder in [
+            ("ELEARN_WHEEL", None, WHEEL_TEMPLATE_DIR),
+            ("ELEARN_POLICY_SOURCE", POLICY_TEMPLATE, None),
+            ("ELEARN_WIDGET_TARBALL", None, WIDGET_TEMPLATE_DIR),
         ]:
             value = config.get(setting)
             if not value:
                 continue
             path = Path(os.path.expanduser(str(value)))
             if path.is_absolute() and path.is_file():
-                sources[template or f"{WHEEL_TEMPLATE_DIR}/{path.name}"] = path
+                sources[template or f"{folder}/{path.name}"] = path
         self.sources = sources
 
     def is_verbatim(self, template_name: str) -> bool:
@@ -269,3 +277,5 @@ hooks.Filters.ENV_PATCHES.add_items(
         ("caddyfile-lms", _patch("caddyfile-lms")),
     ]
 )
+
+from tutor_elearn import widget  # noqa: E402, F401 - the widget's patches and slot
