@@ -6,10 +6,11 @@ import react from '@vitejs/plugin-react';
 // Two builds:
 // - `npm run build` (mode "site"): one file the standalone site serves, React included;
 // - `npm run build:lib` (mode "lib"): the learner dashboard's ES module (dist/), with React
-//   and @edx/frontend-platform left to the dashboard, packed by `npm pack` for the image.
-// Tests run React's development build, with a stand-in of @edx/frontend-platform.
+//   @edx/frontend-platform and @openedx/paragon left to the dashboard, packed by `npm pack`.
+// Tests run React's development build, with stand-ins of frontend-platform and Paragon.
 export default defineConfig(({ mode }) => {
   const stub = fileURLToPath(new URL('./test-stubs/@edx/frontend-platform/index.js', import.meta.url));
+  const paragon = fileURLToPath(new URL('./test-stubs/@openedx/paragon/index.jsx', import.meta.url));
   const common = { plugins: [react()], test: { environment: 'jsdom' } };
   if (mode === 'test') {
     return {
@@ -19,6 +20,7 @@ export default defineConfig(({ mode }) => {
           '@edx/frontend-platform/auth': stub,
           '@edx/frontend-platform/i18n': stub,
           '@edx/frontend-platform': stub,
+          '@openedx/paragon': paragon,
         },
       },
     };
@@ -31,7 +33,12 @@ export default defineConfig(({ mode }) => {
         emptyOutDir: true,
         lib: { entry: 'src/dashboard.jsx', formats: ['es'], fileName: () => 'index.js' },
         rollupOptions: {
-          external: [/^react(\/.*)?$/, /^react-dom(\/.*)?$/, /^@edx\/frontend-platform(\/.*)?$/],
+          external: [
+            /^react(\/.*)?$/,
+            /^react-dom(\/.*)?$/,
+            /^@edx\/frontend-platform(\/.*)?$/,
+            /^@openedx\/paragon(\/.*)?$/,
+          ],
         },
       },
     };

@@ -2,6 +2,7 @@ import React, { useCallback } from 'react';
 import { getConfig } from '@edx/frontend-platform';
 import { getAuthenticatedHttpClient } from '@edx/frontend-platform/auth';
 import { getLocale } from '@edx/frontend-platform/i18n';
+import { Card } from '@openedx/paragon';
 import { MyTrainingWidget } from './MyTrainingWidget';
 
 // The learner dashboard's sidebar widget (`org.openedx.frontend.learner_dashboard.
@@ -15,7 +16,14 @@ export function MyTrainingSidebar() {
       .then((response) => response.data);
   }, []);
   const archiveUrl = `${getConfig().LMS_BASE_URL}/elearn/my-training/`;
-  return <MyTrainingWidget fetchSummary={fetchSummary} locale={getLocale()} archiveUrl={archiveUrl} />;
+  // A Paragon card, as the dashboard's other sidebar widgets are.
+  return (
+    <Card className="elearn-my-training-card mb-3">
+      <Card.Section>
+        <MyTrainingWidget fetchSummary={fetchSummary} locale={getLocale()} archiveUrl={archiveUrl} />
+      </Card.Section>
+    </Card>
+  );
 }
 
 export default MyTrainingSidebar;

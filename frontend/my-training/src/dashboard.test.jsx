@@ -18,5 +18,6 @@ describe('MyTrainingSidebar (learner dashboard)', () => {
     expect(await screen.findByText('本月必修课已完成 2 / 2')).toBeInTheDocument();
     expect(calls).toContain('https://lms.test/elearn/api/v1/me/summary/');
     expect(screen.getByRole('link')).toHaveAttribute('href', 'https://lms.test/elearn/my-training/');
+    expect(document.querySelector('.pgn__card.elearn-my-training-card')).not.toBeNull();
   });
 });
