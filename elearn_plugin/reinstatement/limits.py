@@ -4,18 +4,15 @@ address, so no address is stored."""
 
 from __future__ import annotations
 
-import hashlib
-
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from elearn_plugin.conf import setting
+from elearn_plugin.core.keyed import keyed_digest
 
 
 def _key(address: str) -> str:
-    secret = str(getattr(settings, "SECRET_KEY", ""))
-    digest = hashlib.sha256(f"{secret}:{address}".encode()).hexdigest()[:32]
+    digest = keyed_digest(address)
     hour = timezone.now().strftime("%Y%m%d%H")
     return f"elearn:reinstatement:rate:{digest}:{hour}"
 

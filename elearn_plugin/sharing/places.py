@@ -19,18 +19,16 @@ keyed by the pair of sessions, so a long afternoon of turns is one row; the judg
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from elearn_plugin import audit
+from elearn_plugin.core.keyed import keyed_digest
 from elearn_plugin.sharing.models import SessionOverlap
 
 log = logging.getLogger(__name__)
@@ -42,16 +40,11 @@ SIGN_IN_DETECTION = audit.Actor(system="system:sharing_detection")
 _request: ContextVar[object | None] = ContextVar("elearn_sharing_request", default=None)
 
 
-def _digest(value: str) -> str:
-    key = str(getattr(settings, "SECRET_KEY", "")).encode()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def session_of(request) -> str | None:
     """A keyed hash of the request's session key (the key itself is a credential)."""
     session = getattr(request, "session", None)
     key = getattr(session, "session_key", None)
-    return _digest(key) if key else None
+    return keyed_digest(key) if key else None
 
 
 def address_of(request) -> str:
@@ -107,7 +100,7 @@ def note_place(
 
 def _record(user_id: int, first: dict, second: dict, turns: int, now) -> SessionOverlap | None:
     pair = "-".join(sorted((first["s"], second["s"])))
-    key = f"{user_id}:{_digest(pair)}"
+    key = f"{user_id}:{keyed_digest(pair)}"
     evidence = {
         "first": {"ip": first["a"], "seen_at": _iso(first["at"])},
         "second": {"ip": second["a"], "seen_at": _iso(second["at"])},
@@ -140,12 +133,11 @@ def note_request(request, *, force: bool = False) -> SessionOverlap | None:
     user = getattr(request, "user", None)
     if not _is_watched(user):
         return None
-    session = session_of(request)
-    if session is None:  # token or anonymous requests: the apps are watched by the video
-        return None
+    store = getattr(request, "session", None)
+    if not getattr(store, "session_key", None):  # token or anonymous requests: the apps
+        return None  # are watched by the tracked video
     # When this session was last noted, kept in the session itself: most requests cost no
-    # round trip to the cache; the session is written once every SEEN_EVERY seconds.
-    store = request.session
+    # round trip to the cache and no digest; the session is written once every SEEN_EVERY s.
     now = timezone.now()
     try:
         last = float(store.get(SEEN_KEY) or 0)
@@ -154,7 +146,7 @@ def note_request(request, *, force: bool = False) -> SessionOverlap | None:
     if not force and 0 <= now.timestamp() - last < SEEN_EVERY:
         return None
     store[SEEN_KEY] = int(now.timestamp())
-    return note_place(user.pk, session, address_of(request), now)
+    return note_place(user.pk, session_of(request), address_of(request), now)
 
 
 def signed_in(user_id: int) -> None:
