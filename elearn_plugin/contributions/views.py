@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.storage import default_storage
-from django.db.models import Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from elearn_plugin.contributions import services
 from elearn_plugin.contributions.models import Contribution
+from elearn_plugin.learner.summary import points_of
 from elearn_plugin.permissions import ANY, Action, check, elearn_required
 from elearn_plugin.review.models import IllegalContentReferral, ReviewState
 from elearn_plugin.review.services import ReviewError
@@ -37,20 +37,13 @@ class ContributionForm(forms.Form):
 
 def _page(request, form, status=200, done=False):
     mine = Contribution.objects.filter(user=request.user).select_related("review")
-    points = request.user.pk and _points(request.user.pk)
+    points = request.user.pk and points_of(request.user.pk)
     return render(
         request,
         TEMPLATE,
         {"form": form, "mine": mine.order_by("-created_at")[:100], "points": points, "done": done},
         status=status,
     )
-
-
-def _points(user_id: int):
-    from elearn_plugin.ledger.models import LedgerEntry  # noqa: PLC0415
-
-    total = LedgerEntry.objects.filter(user_id=user_id, kind="points").aggregate(s=Sum("amount"))
-    return total["s"] or 0
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,6 +18,7 @@ from elearn_plugin.courses.models import Assignment, CourseCompletion, CourseKin
 from elearn_plugin.gate import format_end, reason_text
 from elearn_plugin.learning.models import LearningActivity
 from elearn_plugin.ledger.models import LedgerEntry
+from elearn_plugin.ledger.services import totals
 from elearn_plugin.month_close.models import Standing
 from elearn_plugin.rankings.models import RankingEntry
 from elearn_plugin.rules.periods import month_of, period_of
@@ -39,6 +40,12 @@ def _titles(keys) -> dict[str, str]:
     return dict(
         CoursePolicy.objects.filter(course_key__in=set(keys)).values_list("course_key", "title")
     )
+
+
+def points_of(user_id: int) -> Decimal:
+    """Every contribution point the learner earned (P-12): points have no period."""
+    total = LedgerEntry.objects.filter(user_id=user_id, kind="points").aggregate(s=Sum("amount"))
+    return total["s"] or Decimal("0")
 
 
 def month_summary(user_id: int, policy, now: datetime | None = None) -> dict:
@@ -65,7 +72,6 @@ def month_summary(user_id: int, policy, now: datetime | None = None) -> dict:
         .values_list("course_key", "due_at")[:MAX_TASKS]
     )
     titles = _titles(key for key, _due in tasks)
-    credits = LedgerEntry.objects.filter(user_id=user_id, kind="credit")
     block = active_block(user_id, now)
     last = Standing.objects.filter(user_id=user_id).order_by("-period").first()
     ranks = (
@@ -102,21 +108,11 @@ def month_summary(user_id: int, policy, now: datetime | None = None) -> dict:
         ),
         "credits": {
             "month": _amount(
-                credits.filter(
-                    occurred_at__gte=month.start_utc, occurred_at__lt=month.end_utc
-                ).aggregate(s=Sum("amount"))["s"]
+                totals("credit", month.start_utc, month.end_utc, [user_id]).get(user_id)
             ),
-            "year": _amount(
-                credits.filter(
-                    occurred_at__gte=year.start_utc, occurred_at__lt=year.end_utc
-                ).aggregate(s=Sum("amount"))["s"]
-            ),
+            "year": _amount(totals("credit", year.start_utc, year.end_utc, [user_id]).get(user_id)),
         },
-        "points": _amount(
-            LedgerEntry.objects.filter(user_id=user_id, kind="points").aggregate(s=Sum("amount"))[
-                "s"
-            ]
-        ),
+        "points": _amount(points_of(user_id)),
         "ranks": [
             {"period": e.ranking.period, "rank": e.rank, "credits": _amount(e.credits)}
             for e in ranks
