@@ -26,6 +26,7 @@ import logging
 
 from django.conf import settings
 from django.db import models
+from opaque_keys.edx.django.models import CourseKeyField
 from openedx_events.learning.data import (
     CourseData,
     CourseEnrollmentData,
@@ -208,3 +209,21 @@ class CourseEnrollment(models.Model):
             )
         )
         return enrollment
+
+
+class CourseAccessRole(models.Model):
+    """Stand-in of `CourseAccessRole` in openedx-platform `common/djangoapps/student/models/
+    user.py`: who holds which role ("staff", "instructor", ...) in a course or an org. A blank
+    `course_id` is an org-wide role; the platform keys the course with a `CourseKeyField`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    org = models.CharField(max_length=64, db_index=True, blank=True)
+    course_id = CourseKeyField(max_length=255, db_index=True, blank=True)
+    role = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        app_label = "student"
+        unique_together = ("user", "org", "course_id", "role")
+
+    def __str__(self) -> str:
+        return f"{self.role} of {self.course_id or self.org}"
