@@ -65,11 +65,14 @@ class ElearnPluginConfig(AppConfig):
         from elearn_plugin import checks  # noqa: F401, PLC0415  (registers system checks)
         from elearn_plugin.host.tokens import connect_token_receivers  # noqa: PLC0415
 
-        # A closed month records its hours cap, then freezes its rankings (in this order).
+        # A closed month records its hours cap, then freezes its rankings (in this order)
         from elearn_plugin.hours import hooks as _hours  # noqa: F401, PLC0415
         from elearn_plugin.lifecycle.receivers import connect_lifecycle_receivers  # noqa: PLC0415
         from elearn_plugin.permissions import connect_role_receivers  # noqa: PLC0415
         from elearn_plugin.rankings import hooks as _rankings  # noqa: F401, PLC0415
+
+        # ...and last mails the units' reports, which read the hours just recorded.
+        from elearn_plugin.staff import monthly as _monthly  # noqa: F401, PLC0415
 
         connect_role_receivers()
         connect_token_receivers()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("elearn_plugin.org.urls")),
     path("", include("elearn_plugin.reinstatement.urls")),
     path("", include("elearn_plugin.review.urls")),
+    path("", include("elearn_plugin.staff.urls")),
     path("", include("elearn_plugin.standing.urls")),
     path("", include("elearn_plugin.tick.urls")),
     path("", include("elearn_plugin.video.urls")),

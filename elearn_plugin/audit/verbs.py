@@ -107,6 +107,9 @@ VERBS: dict[str, frozenset[str]] = {
         {"role_code", "course_key", "due_on", "due_days", "origin_code", "created"}
     ),
     "assignment_rule.removed": frozenset({"role_code", "course_key", "origin_code"}),
+    # Staff pages (P-28): a contact reminds learners behind; the monthly unit report is sent
+    "learner.reminded": frozenset({"period_code", "unit_id"}),
+    "unit_report.sent": frozenset({"period_code", "count"}),
     # Tracked video (P-17, P-19)
     "video.registered": frozenset({"block_key", "course_key", "created"}),
     "video.duration_set": frozenset({"block_key", "seconds"}),

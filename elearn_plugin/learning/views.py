@@ -111,10 +111,47 @@ class GrantSlotView(APIView):
         )
 
 
+MAX_CHOICES = 500
+
+
+def learner_choices(actor, search: str) -> tuple[list[tuple[int, str, str]], bool]:
+    """`(user id, name, employee id)` of the learners the actor may grant a slot to, by
+    name, and whether there are more than shown (then the contact searches). HR, who
+    reaches everyone, sees learners only once a search is typed."""
+    from elearn_plugin.org.models import Person  # noqa: PLC0415
+    from elearn_plugin.org.queries import contact_unit_ids  # noqa: PLC0415
+    from elearn_plugin.permissions import Role, roles_of  # noqa: PLC0415
+
+    people = Person.objects.filter(status=Person.ACTIVE)
+    if Role.HR not in roles_of(actor):
+        people = people.filter(unit_id__in=contact_unit_ids(actor))
+    elif not search:
+        return [], True
+    if search:
+        people = people.filter(name__icontains=search) | people.filter(
+            employee_id__icontains=search
+        )
+    found = list(
+        people.order_by("name", "employee_id").values_list("user_id", "name", "employee_id")[
+            : MAX_CHOICES + 1
+        ]
+    )
+    return found[:MAX_CHOICES], len(found) > MAX_CHOICES
+
+
 @elearn_required(Action.GRANT_LEARNING_SLOT, ANY)
 def grant_slot_page(request):
-    """The training contact's page to grant a permitted slot."""
-    context = {"error": "", "slot": None, "values": {}}
+    """The training contact's page to grant a permitted slot, the learner picked by name."""
+    search = request.GET.get("q", "").strip()[:64]
+    choices, more = learner_choices(request.user, search)
+    context = {
+        "error": "",
+        "slot": None,
+        "values": {},
+        "choices": choices,
+        "more": more,
+        "q": search,
+    }
     status = 200
     if request.method == "POST":
         context["values"] = request.POST

@@ -16,12 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from django.contrib.auth import get_user_model
-from django.db.models import Q
-
 from elearn_plugin.org.models import Person, TrainingContact, Unit
 from elearn_plugin.outbox.services import OutboxRow, enqueue_bulk
-from elearn_plugin.permissions import HR_GROUP
+from elearn_plugin.permissions.roles import hr_user_ids
 
 # A message lists at most this many learners and says how many there were in all.
 LISTED = 50
@@ -53,17 +50,6 @@ def _contacts_by_unit(unit_ids: set[int]) -> dict[int, set[int]]:
     return result
 
 
-def _hr_users() -> set[int]:
-    """HR as the permissions see it (`permissions.roles`): the `elearn_hr` group, staff and
-    superusers."""
-    return set(
-        get_user_model()
-        .objects.filter(Q(groups__name=HR_GROUP) | Q(is_staff=True) | Q(is_superuser=True))
-        .filter(is_active=True)
-        .values_list("id", flat=True)
-    )
-
-
 def queue(transfers: Sequence[tuple[int, int, int]], when: datetime, day: date) -> int:
     """Queue the hand-over messages of `(user id, old unit id, new unit id)` moves made at
     `when` (`day` in the policy's zone), in the caller's transaction; returns how many."""
@@ -83,7 +69,7 @@ def queue(transfers: Sequence[tuple[int, int, int]], when: datetime, day: date) 
         _user, old, new = move
         for recipient in contacts.get(old, set()) | contacts.get(new, set()):
             concerns[recipient].append(move)
-    for recipient in _hr_users():
+    for recipient in hr_user_ids():
         concerns[recipient] = list(transfers)
     digest = _digest(transfers, when)
     rows = []

@@ -113,7 +113,23 @@ class MonthlyProgress(ElearnMessageType):
     """P-28: to a training contact, the month's progress of the unit's learners."""
 
     NAME = "monthly_progress"
-    required_context = ("period", "unit", "learners", "behind")
+    required_context = ("period", "unit", "learners", "behind", "link")
+
+
+@register
+class MonthlySummary(ElearnMessageType):
+    """P-28: to HR, the organisation's month once it is closed, with the dashboard's link."""
+
+    NAME = "monthly_summary"
+    required_context = ("period", "learners", "at_quota", "warnings", "suspensions", "link")
+
+
+@register
+class ProgressReminder(ElearnMessageType):
+    """P-28: the learner's training contact reminds them that they are behind this month."""
+
+    NAME = "progress_reminder"
+    required_context = ("period", "completed", "required", "overdue")
 
 
 @register

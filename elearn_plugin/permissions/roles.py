@@ -43,6 +43,22 @@ def roles_of(user) -> frozenset[Role]:
     return result
 
 
+def hr_user_ids() -> set[int]:
+    """The active accounts `roles_of` gives the HR role: the HR group, staff, superusers.
+
+    Mail meant for HR (hand-overs, the monthly summary) goes to these accounts.
+    """
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
+    from django.db.models import Q  # noqa: PLC0415
+
+    return set(
+        get_user_model()
+        .objects.filter(Q(groups__name=HR_GROUP) | Q(is_staff=True) | Q(is_superuser=True))
+        .filter(is_active=True)
+        .values_list("id", flat=True)
+    )
+
+
 def forget_roles(user) -> None:
     """Drop the roles computed for this user object and cached for the account."""
     for attr in (_ROLES_ATTR, FACTS_ATTR):

@@ -41,6 +41,7 @@ class Action(enum.StrEnum):
     MANAGE_LIFECYCLE = "manage_lifecycle"
     VIEW_REFERRALS = "view_referrals"
     CONTRIBUTE = "contribute"
+    REMIND_LEARNER = "remind_learner"
 
 
 # action value -> {role: scope}
@@ -94,3 +95,5 @@ register(
     Action.CONTRIBUTE,
     {Role.LEARNER: Scope.SELF, Role.REVIEWER: Scope.ALL, Role.HR: Scope.ALL},
 )
+# P-28: the unit reminds those behind: a contact their own units' learners, HR anyone.
+register(Action.REMIND_LEARNER, {Role.TRAINING_CONTACT: Scope.UNIT, Role.HR: Scope.ALL})
