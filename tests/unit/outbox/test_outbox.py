@@ -34,7 +34,22 @@ SAMPLE_CONTEXT = {
         "more": 0,
         "effective_on": "2026-03-02",
     },
-    "monthly_progress": {"period": "2026-01", "unit": "Sales", "learners": 20, "behind": 4},
+    "monthly_progress": {
+        "period": "2026-01",
+        "unit": "Sales",
+        "learners": 20,
+        "behind": 4,
+        "link": "https://lms.example.com/elearn/units/report/2026-01.xlsx",
+    },
+    "monthly_summary": {
+        "period": "2026-01",
+        "learners": 20,
+        "at_quota": 16,
+        "warnings": 4,
+        "suspensions": 1,
+        "link": "https://lms.example.com/elearn/hr/?period=2026-01",
+    },
+    "progress_reminder": {"period": "2026-01", "completed": 0, "required": 2, "overdue": 1},
     "assignment_due_reminder": {
         "course_key": "course-v1:Org+SAFE101+2026",
         "course_title": "Safety & <b>health</b>",

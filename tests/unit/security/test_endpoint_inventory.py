@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from elearn_plugin import permissions
 
 CONTRIBUTIONS = "tests.unit.contributions.test_contributions"
+STAFF = "tests.unit.staff.test_matrices"
 # url name -> "module path::test function" holding its role matrix (assert_role_matrix).
 ENDPOINT_MATRICES = {
     "password_change": "tests.unit.security.test_role_matrices::test_password_change_matrix",
@@ -39,6 +40,12 @@ ENDPOINT_MATRICES = {
     "my-training": "tests.unit.test_learner_api::test_my_training_page_matrix",
     "reinstatement-request": "tests.unit.reinstatement.test_pages::test_request_page_matrix",
     "reinstatement-apply": "tests.unit.reinstatement.test_pages::test_apply_page_matrix",
+    "staff-units": f"{STAFF}::test_units_page_matrix",
+    "staff-unit": f"{STAFF}::test_unit_page_matrix",
+    "staff-unit-export": f"{STAFF}::test_unit_export_matrix",
+    "staff-unit-remind": f"{STAFF}::test_remind_matrix",
+    "staff-unit-report": f"{STAFF}::test_monthly_report_matrix",
+    "staff-learner-choices": f"{STAFF}::test_learner_choices_matrix",
 }
 
 # Pages every visitor may open, with the reason; they still have a role-matrix test above.

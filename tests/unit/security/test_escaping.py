@@ -92,7 +92,10 @@ def test_password_page_escapes_next(make_user):
                 "effective_on": "2026-03-16",
             },
         ),
-        ("monthly_progress", {"period": "2026-01", "unit": XSS, "learners": 2, "behind": 1}),
+        (
+            "monthly_progress",
+            {"period": "2026-01", "unit": XSS, "learners": 2, "behind": 1, "link": "/r"},
+        ),
         ("quota_warning", {"period": "2026-01", "completed": 1, "required": 2}),
     ],
 )
