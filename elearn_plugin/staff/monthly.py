@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from elearn_plugin.audit import services as audit
 from elearn_plugin.hours.report import hours_report
@@ -27,7 +29,7 @@ from elearn_plugin.org.models import TrainingContact, Unit
 from elearn_plugin.outbox.services import OutboxRow, enqueue_bulk
 from elearn_plugin.permissions.roles import hr_user_ids
 from elearn_plugin.policy.runtime import get_policy
-from elearn_plugin.rules.periods import period_from_label
+from elearn_plugin.rules.periods import month_of, next_month, period_from_label
 
 MAX_UNIT_NAMES = 3
 
@@ -121,9 +123,19 @@ def hr_rows(close) -> list[OutboxRow]:
     ]
 
 
+def is_latest_month(period_label: str, now: datetime | None = None) -> bool:
+    """Whether `period_label` is the month that ended last: a catch-up that closes a year
+    of months at once (a late install) mails the latest report only, not twelve."""
+    policy = get_policy()
+    period = period_from_label(period_label, policy.tz)
+    return next_month(period, policy.tz).label == month_of(now or timezone.now(), policy.tz).label
+
+
 @on_month_closed
 def send_monthly_reports(close) -> None:
     """Queue the contacts' reports and HR's summary of the month just closed."""
+    if not is_latest_month(close.period):
+        return
     rows = contact_rows(close.period) + hr_rows(close)
     created = enqueue_bulk(rows)
     audit.record(

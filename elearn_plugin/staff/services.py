@@ -21,7 +21,7 @@ from elearn_plugin.outbox.services import OutboxRow, enqueue_bulk
 from elearn_plugin.permissions import ANY, Action, Role, check, roles_of
 from elearn_plugin.policy.runtime import get_policy
 from elearn_plugin.rules.periods import month_of
-from elearn_plugin.staff.unit_rows import Scope, iter_rows
+from elearn_plugin.staff.unit_rows import Scope, iter_rows, needs_reminder
 
 MAX_REMINDERS = 5000
 
@@ -45,8 +45,8 @@ def remind(actor, user_ids: Iterable[int], *, now: datetime | None = None) -> in
     """Remind these learners of their month; returns how many reminders are new today.
 
     Every learner must be in the actor's reach (or nothing is sent: `out_of_scope`), active
-    and behind pace or with an overdue task (`rules.progress`); others are skipped, so a
-    stale page never nags a learner who caught up since.
+    and behind (`unit_rows.needs_reminder`: this month's pace, or the month just closed);
+    others are skipped, so a stale page never nags a learner who caught up since.
     """
     if not check(actor, Action.REMIND_LEARNER, ANY):
         raise RemindError("forbidden")
@@ -72,7 +72,7 @@ def remind(actor, user_ids: Iterable[int], *, now: datetime | None = None) -> in
     rows = [
         row
         for row in iter_rows(Scope(frozenset(set(units_of.values()))), policy, month, now)
-        if row["user_id"] in wanted and row["pace"] == "behind"
+        if row["user_id"] in wanted and needs_reminder(row)
     ]
     day = timezone.localdate(now, policy.tz).isoformat()
     key = "progress_reminder:{}:" + day

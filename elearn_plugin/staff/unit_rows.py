@@ -23,6 +23,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 
 from elearn_plugin.courses.models import Assignment, CourseCompletion, CourseKind, CoursePolicy
 from elearn_plugin.learning.models import LearningActivity
+from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
 from elearn_plugin.org.models import Membership, Person, Unit
 from elearn_plugin.policy.schema import Policy
 from elearn_plugin.rules.periods import Period
@@ -31,7 +32,8 @@ from elearn_plugin.standing.blocks import BLOCKING_KINDS, SEVERITY
 from elearn_plugin.standing.models import Sanction
 
 CHUNK = 1000
-QUERIES_PER_CHUNK = 7  # people, usernames, completions, tasks, blocks, activity, stays
+# people, usernames, completions, tasks, blocks, activity, stays, last closed month
+QUERIES_PER_CHUNK = 8
 # A transfer this recent shows with the unit the learner came from.
 TRANSFER_DAYS = 62
 
@@ -52,6 +54,10 @@ COLUMNS = (
     "pace",
     "transferred_from",
     "transferred_on",
+    "last_month",
+    "last_month_required",
+    "last_month_missed",
+    "behind_last_month",
 )
 
 
@@ -159,18 +165,48 @@ def _transfers(ids: list[int], since: datetime) -> dict[int, tuple[int, datetime
     return found
 
 
+def last_closed_month() -> str | None:
+    """The label of the latest closed month, whose standings the page shows beside today's."""
+    return (
+        MonthClose.objects.filter(status=CloseStatus.CLOSED)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+
+
+def _standings(ids: list[int], period: str | None) -> dict[int, tuple[int, bool | None, int]]:
+    if period is None:
+        return {}
+    rows = Standing.objects.filter(period=period, user_id__in=ids).values_list(
+        "user_id", "required_completed", "quota_met", "missed_tasks"
+    )
+    return {uid: (done, met, missed) for uid, done, met, missed in rows}
+
+
 def _hours(seconds: int) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"))
 
 
+_LATEST = object()
+
+
 def iter_rows(
-    scope: Scope, policy: Policy, month: Period, now: datetime, *, chunk: int = CHUNK
+    scope: Scope,
+    policy: Policy,
+    month: Period,
+    now: datetime,
+    *,
+    chunk: int = CHUNK,
+    last_month=_LATEST,
 ) -> Iterator[dict]:
-    """Every learner's row of `month` as it stands at `now`, by employee id."""
+    """Every learner's row of `month` as it stands at `now`, by employee id, with their
+    standing in `last_month` (by default the latest closed month; None: none)."""
     quota = policy.quota.required_courses_per_month
     share = elapsed_share(month.start_utc, month.end_utc, now)
     units = {pk: (code, name) for pk, code, name in Unit.objects.values_list("pk", "code", "name")}
     since = now - timedelta(days=TRANSFER_DAYS)
+    closed = last_closed_month() if last_month is _LATEST else last_month
     after: str | None = None
     while True:
         people = _people(scope, after, chunk)
@@ -184,6 +220,7 @@ def iter_rows(
         blocks = _blocks(ids, now)
         activity = _activity(ids, month)
         transfers = _transfers(ids, since)
+        standings = _standings(ids, closed)
         for uid, employee_id, name, unit_id in people:
             done = completed.get(uid, 0)
             open_, overdue = tasks.get(uid, (0, 0))
@@ -191,6 +228,7 @@ def iter_rows(
             seconds, last = activity.get(uid, (0, None))
             moved = transfers.get(uid)
             pace = pace_of(MonthProgress(done, quota, overdue, block is not None), share)
+            before = standings.get(uid)
             yield {
                 "user_id": uid,
                 "employee_id": employee_id,
@@ -209,9 +247,22 @@ def iter_rows(
                 "pace": str(pace),
                 "transferred_from": units.get(moved[0], ("", ""))[0] if moved else "",
                 "transferred_on": moved[1] if moved else None,
+                "last_month": closed if before else None,
+                "last_month_required": before[0] if before else None,
+                "last_month_missed": before[2] if before else None,
+                # P-28: the closed month's verdict; a learner may catch up with this month.
+                "behind_last_month": bool(before and (before[1] is False or before[2] > 0)),
             }
         if len(people) < chunk:
             return
+
+
+def needs_reminder(row: dict) -> bool:
+    """Behind this month, or behind in the month just closed and not yet at quota now; a
+    learner who cannot study is not reminded to."""
+    if row["pace"] in ("blocked", "at_quota"):
+        return False
+    return row["pace"] == "behind" or row["behind_last_month"]
 
 
 def summary(rows: list[dict]) -> dict[str, int]:
@@ -221,4 +272,5 @@ def summary(rows: list[dict]) -> dict[str, int]:
         counts[row["pace"]] += 1
     counts["learners"] = len(rows)
     counts["transferred_in"] = sum(1 for row in rows if row["transferred_from"])
+    counts["behind_last_month"] = sum(1 for row in rows if row["behind_last_month"])
     return counts

@@ -30,10 +30,17 @@ from elearn_plugin.rules.periods import month_of, period_from_label
 from elearn_plugin.staff import monthly
 from elearn_plugin.staff.exports import FORMATS, XLSX_TYPE, table_response
 from elearn_plugin.staff.services import RemindError, reachable_units, remind
-from elearn_plugin.staff.unit_rows import COLUMNS, Scope, iter_rows, summary
+from elearn_plugin.staff.unit_rows import (
+    COLUMNS,
+    Scope,
+    iter_rows,
+    last_closed_month,
+    needs_reminder,
+    summary,
+)
 
 PAGE_ROWS = 200
-FILTERS = ("all", "behind", "blocked", "transferred")
+FILTERS = ("all", "behind", "behind_last_month", "blocked", "transferred")
 MAX_SEARCH = 64
 CHOICES = 20
 MAX_CHOICES = 500  # learners offered by name in the slot form
@@ -71,6 +78,10 @@ def column_labels() -> list[str]:
         _("Pace"),
         _("Transferred from"),
         _("Transferred on"),
+        _("Last closed month"),
+        _("Required done then"),
+        _("Tasks missed then"),
+        _("Behind then"),
     ]
 
 
@@ -95,7 +106,12 @@ def standing_labels() -> dict[str, str]:
 def _labelled(rows: list[dict]) -> list[dict]:
     paces, standings = pace_labels(), standing_labels()
     return [
-        {**row, "pace_label": paces[row["pace"]], "standing_label": standings[row["standing"]]}
+        {
+            **row,
+            "pace_label": paces[row["pace"]],
+            "standing_label": standings[row["standing"]],
+            "remindable": needs_reminder(row),
+        }
         for row in rows
     ]
 
@@ -103,6 +119,8 @@ def _labelled(rows: list[dict]) -> list[dict]:
 def _wanted(row: dict, kind: str) -> bool:
     if kind == "behind":
         return row["pace"] == "behind"
+    if kind == "behind_last_month":
+        return row["behind_last_month"]
     if kind == "blocked":
         return row["pace"] == "blocked"
     if kind == "transferred":
@@ -146,7 +164,9 @@ def _unit_context(request: HttpRequest, unit: Unit) -> dict:
         "counts": summary(rows),
         "rows": _labelled(shown[:PAGE_ROWS]),
         "more": max(0, len(shown) - PAGE_ROWS),
-        "behind_ids": [row["user_id"] for row in rows if row["pace"] == "behind"],
+        "behind_ids": [row["user_id"] for row in rows if needs_reminder(row)],
+        "last_month": last_closed_month(),
+        "several_units": len(scope.unit_ids) > 1,
         "transferred": _labelled([row for row in rows if row["transferred_from"]][:PAGE_ROWS]),
         "learners": sorted(
             ((row["user_id"], row["name"], row["employee_id"]) for row in rows),
@@ -206,7 +226,7 @@ def remind_view(request: HttpRequest, code: str) -> HttpResponse:
         ids = [
             row["user_id"]
             for row in iter_rows(scope, policy, month_of(now, policy.tz), now)
-            if row["pace"] == "behind"
+            if needs_reminder(row)
         ]
     else:
         ids = [value for value in request.POST.getlist("user_id") if value.isdigit()]

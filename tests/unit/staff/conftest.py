@@ -15,6 +15,7 @@ from elearn_plugin.org import services as org
 from elearn_plugin.org.models import Membership, Person
 from elearn_plugin.policy.loader import load_policy
 from elearn_plugin.standing import services as standing
+from tests.helpers.role_matrix import role_users  # noqa: F401  (a fixture of this suite)
 from tests.unit.policy.helpers import DEFAULT
 
 POLICY = load_policy(DEFAULT)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from elearn_plugin.month_close.models import CloseStatus, MonthClose
 from elearn_plugin.org.models import Unit
-from tests.helpers.role_matrix import assert_role_matrix, role_users  # noqa: F401
+from tests.helpers.role_matrix import assert_role_matrix
 
 REFUSED = {"learner": 403, "other_learner": 403, "reviewer": 403, "publisher": 403}
 REFUSED |= {"blocked": 403, "anonymous": 302}

@@ -2,9 +2,11 @@
 their units' progress once, with a role-checked XLSX link; HR the organisation's summary."""
 
 import io
+from datetime import UTC, datetime
 
 from django.db import transaction
 from django.urls import reverse
+from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
@@ -33,8 +35,8 @@ def _closed(staff_org, period="2026-10"):
     return close
 
 
-def _send(close):
-    with transaction.atomic():
+def _send(close, now=NOW):
+    with freeze_time(now), transaction.atomic():
         send_monthly_reports(close)
 
 
@@ -55,6 +57,14 @@ def test_each_contact_gets_their_units_once_and_hr_the_summary(staff_org, make_u
     assert (summary["learners"], summary["at_quota"], summary["warnings"]) == (3, 1, 2)
     # Counts and unit names only: no learner's name travels in the mail.
     assert "Behind Bai" not in str(mails)
+
+
+def test_a_catch_up_mails_only_the_latest_month(staff_org):  # P-28
+    close = _closed(staff_org, "2026-09")
+    _send(close)  # in November, September is not the month just ended
+    assert not OutboxMessage.objects.exists()
+    _send(close, now=datetime(2026, 10, 2, tzinfo=UTC))
+    assert OutboxMessage.objects.filter(message_type="monthly_progress").count() == 1
 
 
 def test_the_report_is_sent_by_the_month_close_hook(staff_org):
