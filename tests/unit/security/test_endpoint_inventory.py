@@ -46,6 +46,10 @@ ENDPOINT_MATRICES = {
     "staff-unit-remind": f"{STAFF}::test_remind_matrix",
     "staff-unit-report": f"{STAFF}::test_monthly_report_matrix",
     "staff-learner-choices": f"{STAFF}::test_learner_choices_matrix",
+    "staff-dashboard": "tests.unit.staff.test_dashboard::test_dashboard_page_matrix",
+    "staff-dashboard-export": (
+        "tests.unit.staff.test_dashboard_exports::test_dashboard_export_matrix"
+    ),
 }
 
 # Pages every visitor may open, with the reason; they still have a role-matrix test above.
