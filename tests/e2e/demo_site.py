@@ -65,3 +65,12 @@ def signed_in(browser, site, username: str, viewport=None, *, home: bool = True)
     if home:
         page.wait_for_url(f"{site['url']}/")
     return context, page
+
+
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+
+
+def artifact(name: str) -> str:
+    """Where a browser test keeps a screenshot for people to look at after the run."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return str(ARTIFACTS / name)
