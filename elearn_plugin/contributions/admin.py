@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.admin_base import ReadOnlyAdmin, person_label, person_search
 from elearn_plugin.contributions import awards
 from elearn_plugin.contributions.models import Contribution, ContributionAward
 from elearn_plugin.permissions import ANY, Action, check
@@ -76,8 +76,10 @@ def reward(modeladmin, request, queryset):
         )
         return None
     rows = [
-        (c, form[f"rating_{c.pk}"], form[f"points_{c.pk}"], form[f"prize_{c.pk}"]) for c in chosen
-    ]
+        (c, person_label(c.user), form[f"rating_{c.pk}"], form[f"points_{c.pk}"],
+         form[f"prize_{c.pk}"])
+        for c in chosen
+    ]  # fmt: skip
     context = {
         **modeladmin.admin_site.each_context(request),
         "opts": modeladmin.model._meta,
@@ -93,7 +95,7 @@ def reward(modeladmin, request, queryset):
 class ContributionAdmin(ReadOnlyAdmin):
     list_display = ("title", "user", "content_type", "size", "review_state", "created_at")
     list_filter = ("review__state", "content_type")
-    search_fields = ("title",)
+    search_fields = ("title", *person_search("user"))
     actions = (reward,)
 
     def has_module_permission(self, request) -> bool:
@@ -112,7 +114,7 @@ class ContributionAdmin(ReadOnlyAdmin):
         return obj.review.get_state_display()
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("review", "user")
+        return super().get_queryset(request).select_related("review")
 
 
 @admin.register(ContributionAward)

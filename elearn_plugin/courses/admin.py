@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.admin_base import PluginAdmin, ReadOnlyAdmin, person_search
 from elearn_plugin.courses import assignment_rules, services
 from elearn_plugin.courses.models import (
     Assignment,
@@ -22,7 +22,7 @@ from elearn_plugin.permissions.rules import Role, Scope, register, rule_of
 
 
 @admin.register(CoursePolicy)
-class CoursePolicyAdmin(admin.ModelAdmin):
+class CoursePolicyAdmin(PluginAdmin):
     list_display = ("course_key", "title", "kind", "origin", "credits", "updated_at")
     list_filter = ("kind", "origin")
     search_fields = ("course_key", "title")
@@ -65,16 +65,16 @@ class AssignmentAdmin(ReadOnlyAdmin):
         "withdrawn_at",
     )
     list_filter = ("source", ("withdrawn_at", admin.EmptyFieldListFilter), "course_key")
-    search_fields = ("course_key",)
-    raw_id_fields = ("user",)
+    search_fields = ("course_key", *person_search("user"))
+    autocomplete_fields = ("user",)
 
 
 @admin.register(CourseCompletion)
 class CourseCompletionAdmin(ReadOnlyAdmin):
     list_display = ("user_id", "course_key", "completed_at", "source")
     list_filter = ("source", "course_key")
-    search_fields = ("course_key",)
-    raw_id_fields = ("user",)
+    search_fields = ("course_key", *person_search("user"))
+    autocomplete_fields = ("user",)
 
 
 # --- assignment rules (P-14) ----------------------------------------------------------------
@@ -129,7 +129,7 @@ def remove_selected_rules(modeladmin, request, queryset):
 
 
 @admin.register(AssignmentRule)
-class AssignmentRuleAdmin(admin.ModelAdmin):
+class AssignmentRuleAdmin(PluginAdmin):
     """HR's rules are edited here, through the services; the policy file's are shown only."""
 
     form = AssignmentRuleForm

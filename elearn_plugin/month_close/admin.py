@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import RecordsAdmin, evidence_block
+from elearn_plugin.admin_base import RecordsAdmin, evidence_block, person_search
 from elearn_plugin.month_close import services
 from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
 from elearn_plugin.permissions import ANY, Action, check
@@ -101,9 +101,9 @@ class StandingAdmin(RecordsAdmin):
         "exempt",
     )
     list_filter = ("period", "quota_met", "exempt")
-    search_fields = ("=user__id", "user__username")
+    search_fields = ("=user__id", *person_search("user"))
     list_select_related = ("unit",)
-    raw_id_fields = ("user",)
+    autocomplete_fields = ("user",)
     exclude = ("evidence",)
     readonly_fields = (
         "period",

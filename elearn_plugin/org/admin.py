@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
-from elearn_plugin.admin_base import HRAdmin, ReadOnlyAdmin
+from elearn_plugin.admin_base import (
+    PEOPLE_AUTOCOMPLETE,
+    HRAdmin,
+    ReadOnlyAdmin,
+    is_user_field,
+    person_label,
+    person_search,
+)
 from elearn_plugin.lifecycle import admin_actions as lifecycle_actions
 from elearn_plugin.org import services
 from elearn_plugin.org.models import JobRole, Membership, Person, TrainingContact, Unit
@@ -94,6 +108,59 @@ class JobRoleAdmin(HRAdmin):
         obj.pk = role.pk
 
 
+class PeopleAutocompleteView(AutocompleteJsonView):
+    """The users a form's field may name, found by name, employee id or username.
+
+    Asked with Django's parameters (`app_label`, `model_name`, `field_name`, `term`). Django's
+    own view asks the host's user admin for its view permission, which an HR officer's
+    account does not carry; this one answers whoever may fill the form the field is on and
+    may see HR's people (the plugin's roles, P-31), and refuses everyone else with 403.
+    """
+
+    def process_request(self, request):
+        try:
+            source_model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+            source_field = source_model._meta.get_field(request.GET["field_name"])
+            source_admin = self.admin_site.get_model_admin(source_model)
+        except (KeyError, LookupError, FieldDoesNotExist, NotRegistered) as exc:
+            raise PermissionDenied from exc
+        if not is_user_field(source_field) or source_field.name not in (
+            source_admin.get_autocomplete_fields(request)
+        ):
+            raise PermissionDenied
+        remote = source_field.remote_field
+        to_field = remote.model._meta.get_field(remote.field_name).attname
+        return request.GET.get("term", ""), source_admin, source_field, to_field
+
+    def has_perm(self, request, obj=None) -> bool:
+        if not self.admin_site.has_permission(request):
+            return False
+        source = self.model_admin
+        if not (source.has_add_permission(request) or source.has_change_permission(request)):
+            return False
+        people = self.admin_site._registry.get(Person)
+        return people is not None and people.has_view_permission(request)
+
+    def get_queryset(self):
+        users = (
+            get_user_model()
+            ._default_manager.select_related("elearn_person")
+            .complex_filter(self.source_field.get_limit_choices_to())
+        )
+        for word in self.term.split()[:5]:
+            users = users.filter(
+                Q(username__icontains=word)
+                | Q(elearn_person__name__icontains=word)
+                | Q(elearn_person__employee_id__icontains=word)
+            )
+        return users.order_by(
+            F("elearn_person__employee_id").asc(nulls_last=True), "username", "pk"
+        )
+
+    def serialize_result(self, obj, to_field_name) -> dict:
+        return {"id": str(getattr(obj, to_field_name)), "text": person_label(obj)}
+
+
 @admin.register(Person)
 class PersonAdmin(HRAdmin):
     list_display = ("employee_id", "name", "unit", "job_role", "status", "must_change_password")
@@ -107,6 +174,12 @@ class PersonAdmin(HRAdmin):
     change_list_template = "elearn_plugin/admin/person_changelist.html"
     fields = ("user", "employee_id", "name", "unit", "job_role", "status", "must_change_password")
     readonly_fields = ("user", "employee_id", "status", "must_change_password")
+    account_fields = ("user",)  # the person's own account: its username
+
+    def get_urls(self):
+        # The people lookup of every form that picks a user (`admin_base.PluginAdmin`).
+        lookup = never_cache(PeopleAutocompleteView.as_view(admin_site=self.admin_site))
+        return [path("autocomplete/", lookup, name=PEOPLE_AUTOCOMPLETE), *super().get_urls()]
 
     def has_add_permission(self, request) -> bool:
         # People are created by provisioning (manage.py elearn_provision), which sets passwords.
@@ -133,8 +206,9 @@ class PersonAdmin(HRAdmin):
 class TrainingContactAdmin(HRAdmin):
     list_display = ("user", "unit", "is_lead")
     list_filter = ("is_lead",)
-    search_fields = ("unit__code", "unit__name", "user__username")
+    search_fields = ("unit__code", "unit__name", *person_search("user"))
     autocomplete_fields = ("user", "unit")
+    list_select_related = ("unit",)
 
     def save_model(self, request, obj, form, change) -> None:
         with transaction.atomic():  # moving a contact: removed and assigned, or neither
@@ -163,6 +237,6 @@ class MembershipAdmin(ReadOnlyAdmin):
 
     list_display = ("user", "unit", "valid_from", "valid_to")
     list_filter = ("unit",)
-    search_fields = ("user__username", "unit__code")
-    raw_id_fields = ("user", "unit")
+    search_fields = (*person_search("user"), "unit__code", "unit__name")
+    autocomplete_fields = ("user", "unit")
     date_hierarchy = "valid_from"

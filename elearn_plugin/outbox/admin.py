@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.admin_base import ReadOnlyAdmin, person_search
 from elearn_plugin.outbox.models import OutboxMessage
 
 
@@ -10,5 +10,5 @@ from elearn_plugin.outbox.models import OutboxMessage
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("key", "message_type", "user_id", "attempts", "sent_at", "next_attempt_at")
     list_filter = ("message_type",)
-    search_fields = ("key",)
+    search_fields = ("key", *person_search("user"))
     readonly_fields = ("last_error",)

@@ -22,6 +22,10 @@ class RankingEntryInline(admin.TabularInline):
     extra = 0
     ordering = ("rank", "user_id")
 
+    def get_queryset(self, request):
+        # The entries' people with the entries (shown as "Name (employee id)").
+        return super().get_queryset(request).select_related("user__elearn_person", "unit")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Subquery
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import RecordsAdmin
+from elearn_plugin.admin_base import RecordsAdmin, person_search
 from elearn_plugin.org.models import Person
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.reinstatement import services
@@ -105,9 +105,9 @@ def reject(modeladmin, request, queryset):
 
 @admin.register(ReinstatementApplication)
 class ReinstatementApplicationAdmin(RecordsAdmin):
-    list_display = ("user", "person", "blocked_kind", "status", "created_at", "decided_at")
+    list_display = ("user", "unit", "blocked_kind", "status", "created_at", "decided_at")
     list_filter = ("status", "blocked_kind")
-    search_fields = ("user__username",)
+    search_fields = person_search("user")
     readonly_fields = (
         "user",
         "blocked_kind",
@@ -124,31 +124,23 @@ class ReinstatementApplicationAdmin(RecordsAdmin):
     ordering = ("status", "created_at")
 
     def get_queryset(self, request):
-        # The employee shown with each row, in the list's one query.
-        person = Person.objects.filter(user_id=OuterRef("user_id"))
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("user")
-            .annotate(
-                employee_id=Subquery(person.values("employee_id")[:1]),
-                employee_name=Subquery(person.values("name")[:1]),
-                employee_unit=Subquery(person.values("unit__name")[:1]),
-            )
-        )
+        # The employee's unit with each row, in the list's one query.
+        return super().get_queryset(request).select_related("user__elearn_person__unit")
 
-    @admin.display(description=gettext_lazy("employee"))
-    def person(self, obj: ReinstatementApplication) -> str:
-        if not getattr(obj, "employee_id", None):
-            return "-"
-        return f"{obj.employee_id} {obj.employee_name} ({obj.employee_unit})"
+    @admin.display(description=gettext_lazy("unit"))
+    def unit(self, obj: ReinstatementApplication) -> str:
+        person = getattr(obj.user, "elearn_person", None)
+        return person.unit.name if person is not None else "-"
 
     @admin.display(description=gettext_lazy("sanctions in force"))
     def sanctions(self, obj: ReinstatementApplication) -> str:
         rows = Sanction.objects.filter(user_id=obj.user_id, lifted_at__isnull=True).order_by(
             "starts_at"
         )
-        return "; ".join(f"{s.kind} ({s.reason_code}) {s.starts_at:%Y-%m-%d}" for s in rows[:20])
+        return "; ".join(
+            f"{s.kind} ({s.reason_code}) {timezone.localtime(s.starts_at):%Y-%m-%d}"
+            for s in rows[:20]
+        )
 
     def get_actions(self, request):
         # Decisions are HR's; the read-only base would otherwise hide every action.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import ReadOnlyAdmin
+from elearn_plugin.admin_base import ReadOnlyAdmin, in_policy_zone, person_label, person_search
 from elearn_plugin.audit import target_of
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.contributions.models import Contribution
@@ -119,7 +119,7 @@ def _reviewer(request) -> bool:
 class ReviewItemAdmin(ReadOnlyAdmin):
     list_display = ("title", "kind", "course_key", "state", "submitted_by", "submitted_at")
     list_filter = ("state", WaitingFilter, UnitFilter, "kind", "course_key")
-    search_fields = ("title", "target_key", "course_key")
+    search_fields = ("title", "target_key", "course_key", *person_search("submitted_by"))
     date_hierarchy = "submitted_at"
     ordering = ("-submitted_at",)
     readonly_fields = (
@@ -149,13 +149,18 @@ class ReviewItemAdmin(ReadOnlyAdmin):
             *super().get_urls(),
         ]
 
+    @in_policy_zone
     def decide_view(self, request, item_id: int):
         """The checklist and the decision; refusals are shown, nothing changes then."""
         from django.http import HttpResponseForbidden, HttpResponseRedirect  # noqa: PLC0415
 
         if not _reviewer(request):
             return HttpResponseForbidden(_("Only reviewers and HR decide on reviews."))
-        item = ReviewItem.objects.filter(pk=item_id).select_related("submitted_by").first()
+        item = (
+            ReviewItem.objects.filter(pk=item_id)
+            .select_related("submitted_by__elearn_person")
+            .first()
+        )
         if item is None:
             self.message_user(request, _("No such review item."), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:elearn_plugin_reviewitem_changelist"))
@@ -171,11 +176,12 @@ class ReviewItemAdmin(ReadOnlyAdmin):
         history = list(
             AuditEvent.objects.filter(target=target_of(item)).order_by("occurred_at", "pk")[:100]
         )
-        names = dict(
-            get_user_model()
+        names = {
+            user.pk: person_label(user)
+            for user in get_user_model()
             .objects.filter(pk__in={e.actor_user_id for e in history if e.actor_user_id})
-            .values_list("pk", "username")
-        )
+            .select_related("elearn_person")
+        }
         for event in history:
             event.actor_name = names.get(event.actor_user_id) or event.actor_system
         context = {
@@ -183,6 +189,7 @@ class ReviewItemAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
             "title": _("Review: %(title)s") % {"title": item.title or item.target_key},
             "item": item,
+            "submitter": person_label(item.submitted_by),
             "form": form,
             "history": history,
             "contribution": Contribution.objects.filter(review=item).first(),

@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import RecordsAdmin
+from elearn_plugin.admin_base import RecordsAdmin, in_policy_zone
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.roster import summary
 from elearn_plugin.roster.models import RosterSync
@@ -57,6 +57,7 @@ class RosterSyncAdmin(RecordsAdmin):
         ]
         return own + super().get_urls()
 
+    @in_policy_zone
     def sync_view(self, request):
         if not check(request.user, Action.MANAGE_LIFECYCLE, ANY):
             raise PermissionDenied

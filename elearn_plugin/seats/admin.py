@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from elearn_plugin.admin_base import PluginAdmin
 from elearn_plugin.permissions import ANY, Action, UnitTarget, check
 from elearn_plugin.seats import services
 from elearn_plugin.seats.models import SeatPool
@@ -39,7 +40,7 @@ class SeatPoolForm(forms.ModelForm):
 
 
 @admin.register(SeatPool)
-class SeatPoolAdmin(admin.ModelAdmin):
+class SeatPoolAdmin(PluginAdmin):
     form = SeatPoolForm
     list_display = ("unit", "seats", "used_seats", "free_seats", "updated_at")
     search_fields = ("unit__code", "unit__name")

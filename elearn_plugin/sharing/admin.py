@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import RecordsAdmin
+from elearn_plugin.admin_base import RecordsAdmin, person_search
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.sharing import services
 from elearn_plugin.sharing.models import SessionOverlap, SharingIncident
@@ -54,6 +54,7 @@ def dismiss(modeladmin, request, queryset):
 class SharingIncidentAdmin(RecordsAdmin):
     list_display = ("user", "starts_at", "ends_at", "status", "sanction")
     list_filter = ("status",)
+    search_fields = person_search("user")
     readonly_fields = ("user", "starts_at", "ends_at", "status", "sanction", "evidence")
     fields = readonly_fields
     actions = (confirm, dismiss)
@@ -81,5 +82,6 @@ class SharingIncidentAdmin(RecordsAdmin):
 @admin.register(SessionOverlap)
 class SessionOverlapAdmin(RecordsAdmin):
     list_display = ("user", "detected_at", "handled_at")
+    search_fields = person_search("user")
     readonly_fields = ("user", "detected_at", "evidence", "handled_at")
     fields = readonly_fields

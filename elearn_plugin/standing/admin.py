@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from elearn_plugin.admin_base import evidence_block
+from elearn_plugin.admin_base import PluginAdmin, evidence_block, person_search
 from elearn_plugin.permissions import ANY, Action, check
 from elearn_plugin.standing import services
 from elearn_plugin.standing.models import Sanction
@@ -86,11 +86,11 @@ def lift_selected(modeladmin, request, queryset):
 
 
 @admin.register(Sanction)
-class SanctionAdmin(admin.ModelAdmin):
+class SanctionAdmin(PluginAdmin):
     list_display = ("id", "user_id", "kind", "reason_code", "starts_at", "ends_at", "lifted_at")
     list_filter = ("kind", "reason_code", ("lifted_at", admin.EmptyFieldListFilter))
-    search_fields = ("=user__id", "source", "reason_code")
-    raw_id_fields = ("user",)
+    search_fields = ("=user__id", *person_search("user"), "source", "reason_code")
+    autocomplete_fields = ("user",)
     action_form = LiftActionForm
     add_form = SanctionAddForm
     actions = [lift_selected]
