@@ -1,21 +1,23 @@
-"""The dashboard's charts, drawn on the server as inline SVG with matplotlib.
+"""The dashboard's charts, drawn on the server as SVG with matplotlib.
 
 Why this shape:
 - No pyplot: its global figure state is shared by every thread of the server. A
   `matplotlib.figure.Figure` is drawn on its own and saved by the SVG backend directly.
-- Text stays text (`svg.fonttype: none`): unit names in Chinese render with the browser's
-  fonts, whatever fonts the server has, and screen readers and search find them. The
-  server's missing-glyph warnings about those names are silenced: only the browser draws them.
+- Text stays text (`svg.fonttype: none`): unit names in Chinese render with the reader's
+  fonts, whatever fonts the server has. The server's missing-glyph warnings about those
+  names are silenced: only the browser draws them.
 - Readable without colour: series differ by fill and hatching, each bar carries its value
   as a label, and the page puts the same numbers beside the chart as a table.
 - Drawn once per data: the SVG is cached under a hash of everything drawn (numbers, labels
   and the translated texts), so a reload or another HR member's visit does not redraw.
-- Matplotlib escapes the text it writes into SVG; the ids it writes are prefixed per chart,
-  so two charts inline on one page never share an id.
+- The page shows a chart as an image (`data_uri`), not as markup inserted into the page:
+  nothing is marked safe (P-32), and an SVG shown as an image runs no script whatever
+  its text. Matplotlib escapes the text it writes into the SVG all the same.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -26,17 +28,16 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 CACHE_SECONDS = 24 * 3600
-VERSION = "1"  # part of every key: a change of the drawing code is a change of the data
+VERSION = "2"  # part of every key: a change of the drawing code is a change of the data
 INK, PAPER, GRID = "#1d1d1f", "#ffffff", "#c8ccd2"
 FILL = "#0b3d91"
 _RC = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
-    "font.size": 11,
-    "axes.titlesize": 13,
+    "font.size": 12.5,
+    "axes.titlesize": 14,
     "axes.titleweight": "bold",
     "axes.edgecolor": INK,
     "axes.labelcolor": INK,
@@ -46,7 +47,6 @@ _RC = {
     "hatch.color": INK,
     "hatch.linewidth": 1.0,
 }
-_PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
 
 
@@ -56,33 +56,36 @@ def cache_key(kind: str, data: Mapping[str, Any]) -> str:
     return f"elearn:chart:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def cached_svg(kind: str, data: Mapping[str, Any], draw: Callable[[Mapping], str]) -> SafeString:
+def cached_svg(kind: str, data: Mapping[str, Any], draw: Callable[[Mapping], str]) -> str:
     """The chart's SVG from the cache, drawn and stored on a miss."""
     key = cache_key(kind, data)
     svg = cache.get(key)
     if svg is None:
         svg = draw(data)
         cache.set(key, svg, CACHE_SECONDS)
-    return mark_safe(svg)  # noqa: S308 - matplotlib's output: its text is escaped
+    return svg
 
 
-def _svg(figure, prefix: str, title: str) -> str:
-    """The figure as an SVG element for inline use: no XML prolog or metadata, ids
-    prefixed, a `<title>`, `role="img"` and `aria-label`, scaling with its container."""
+def data_uri(svg: str) -> str:
+    """An SVG as the `src` of an image: base64 holds no character a template escapes."""
+    if not svg:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _svg(figure, salt: str, title: str) -> str:
+    """The figure as a standalone SVG without metadata, with a `<title>`, `role="img"` and
+    `aria-label`, scaling with its container."""
     import matplotlib  # noqa: PLC0415 - only a page with a chart loads it
 
     buffer = io.StringIO()
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": prefix}):
+    with matplotlib.rc_context({**_RC, "svg.hashsalt": salt}):
         figure.savefig(buffer, format="svg", metadata={"Date": None}, facecolor=PAPER)
-    svg = _METADATA.sub("", _PROLOG.sub("", buffer.getvalue(), count=1), count=1)
-    svg = svg.replace(' id="', f' id="{prefix}-').replace("url(#", f"url(#{prefix}-")
-    svg = svg.replace('xlink:href="#', f'xlink:href="#{prefix}-')
+    svg = _METADATA.sub("", buffer.getvalue(), count=1)
     label = escape(title)
-    opening = (
-        f'<svg role="img" aria-label="{label}" style="width:100%;height:auto" focusable="false"'
-    )
+    opening = f'<svg role="img" aria-label="{label}" style="width:100%;height:auto"'
     svg = svg.replace("<svg", opening, 1)
-    head_end = svg.index(">") + 1
+    head_end = svg.index(">", svg.index("<svg")) + 1
     return f"{svg[:head_end]}\n <title>{label}</title>{svg[head_end:]}".strip()
 
 
@@ -114,7 +117,7 @@ def _draw_quota_trend(data: Mapping) -> str:
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     text, points = data["text"], data["points"]
-    figure = _figure(6.4, 3.8)
+    figure = _figure(5.6, 4.0)
     axes = figure.add_subplot()
     axes.set_ylim(0, 112)
     axes.set_yticks([0, 25, 50, 75, 100])
@@ -125,12 +128,12 @@ def _draw_quota_trend(data: Mapping) -> str:
     for index, point in enumerate(points):
         value = point["share"]
         if value is None:
-            axes.text(index, 2, text["no_data"], ha="center", va="bottom", fontsize=9, rotation=90)
+            axes.text(index, 2, text["no_data"], ha="center", va="bottom", fontsize=10, rotation=90)
             continue
         value = float(value)
         hatch, face = ("///", PAPER) if point["open"] else (None, FILL)
         axes.bar(index, value, 0.7, color=face, edgecolor=INK, hatch=hatch, linewidth=1)
-        axes.text(index, value + 1.5, f"{value:.0f}%", ha="center", va="bottom", fontsize=10)
+        axes.text(index, value + 1.5, f"{value:.0f}%", ha="center", va="bottom", fontsize=11)
     axes.set_xticks(range(len(points)), [p["period"] for p in points], rotation=45, ha="right")
     axes.set_xlim(-0.6, len(points) - 0.4)
     axes.set_title(text["title"], loc="left")
@@ -140,10 +143,10 @@ def _draw_quota_trend(data: Mapping) -> str:
     if any(p["open"] for p in points):
         handles.append(Patch(facecolor=PAPER, edgecolor=INK, hatch="///", label=text["open"]))
     figure.legend(handles=handles, loc="outside lower left", ncols=2, frameon=False)
-    return _svg(figure, data["prefix"], text["title"])
+    return _svg(figure, data["salt"], text["title"])
 
 
-def quota_trend_chart(points: Sequence[Mapping], text: Mapping[str, str]) -> SafeString:
+def quota_trend_chart(points: Sequence[Mapping], text: Mapping[str, str]) -> str:
     """Bars of the share of learners at quota per month: judged months filled, the open
     month hatched (so far), a month without standings labelled as such, every bar labelled
     with its percentage. `text`: title, xlabel, ylabel, closed, open, no_data."""
@@ -158,7 +161,7 @@ def quota_trend_chart(points: Sequence[Mapping], text: Mapping[str, str]) -> Saf
             for p in points
         ],
     }
-    data["prefix"] = "c" + cache_key("quota", data)[-10:]
+    data["salt"] = "quota"
     return cached_svg("quota", data, _draw_quota_trend)
 
 
@@ -168,7 +171,7 @@ def _draw_hours(data: Mapping) -> str:
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     text, rows = data["text"], data["rows"]
-    figure = _figure(6.4, 1.7 + 0.62 * len(rows))
+    figure = _figure(5.6, 1.8 + 0.66 * len(rows))
     axes = figure.add_subplot()
     widest = max([r["online"] for r in rows] + [r["cap"] or 0 for r in rows] + [1.0])
     for spine in ("top", "right", "left"):
@@ -184,10 +187,10 @@ def _draw_hours(data: Mapping) -> str:
                       hatch="xxx", linewidth=1)  # fmt: skip
         if cap is not None:
             axes.plot([cap, cap], [y - 0.32, y + 0.32], color=INK, linewidth=2.6)
-        axes.text(0, y + 0.26, row["label"], ha="left", va="bottom", fontsize=10)
+        axes.text(0, y + 0.26, row["label"], ha="left", va="bottom", fontsize=12)
         value = text["value"].format(online=f"{online:.1f}", counted=f"{counted:.1f}")
         end = max(online, cap or 0)
-        axes.text(end + widest * 0.02, y, value, ha="left", va="center", fontsize=9.5)
+        axes.text(end + widest * 0.02, y, value, ha="left", va="center", fontsize=11)
     axes.set_xlim(0, widest * 1.55)
     axes.set_ylim(-len(rows) + 0.4, 0.85)
     axes.set_yticks([])
@@ -199,16 +202,16 @@ def _draw_hours(data: Mapping) -> str:
         Patch(facecolor=PAPER, edgecolor=INK, hatch="xxx", label=text["excess"]),
         Line2D([], [], color=INK, linewidth=2.6, label=text["cap"]),
     ]
-    figure.legend(handles=handles, loc="outside lower left", ncols=3, frameon=False, fontsize=9.5)
-    return _svg(figure, data["prefix"], text["title"])
+    figure.legend(handles=handles, loc="outside lower left", ncols=2, frameon=False, fontsize=11)
+    return _svg(figure, data["salt"], text["title"])
 
 
-def hours_chart(rows: Sequence[Mapping], text: Mapping[str, str]) -> SafeString:
+def hours_chart(rows: Sequence[Mapping], text: Mapping[str, str]) -> str:
     """Horizontal bars of each unit's online hours: the counted part filled, the part above
     the cap hatched, the cap a bold mark across the bar, the hours written at its end.
     `text`: title, xlabel, ylabel, counted, excess, cap, value ("{online} h, {counted} counted")."""
     if not rows:
-        return mark_safe("")
+        return ""
     data = {
         "text": dict(text),
         "rows": [
@@ -221,5 +224,5 @@ def hours_chart(rows: Sequence[Mapping], text: Mapping[str, str]) -> SafeString:
             for r in rows
         ],
     }
-    data["prefix"] = "c" + cache_key("hours", data)[-10:]
+    data["salt"] = "hours"
     return cached_svg("hours", data, _draw_hours)

@@ -33,6 +33,7 @@ from elearn_plugin.standing.models import Sanction, SanctionKind
 
 TREND_MONTHS = 12
 TOP_ENTRIES = 10
+KIND_ORDER = ("month", "quarter", "half_year", "year")
 SANCTION_KINDS = (SanctionKind.WARNING, SanctionKind.SUSPENSION, SanctionKind.REVOCATION)
 _UNIT_OF_USER = "user__elearn_person__unit_id"
 _TENTH = Decimal("0.1")
@@ -254,7 +255,9 @@ def latest_rankings(scope: Scope) -> list[dict]:
     """The last frozen ranking of each kind with its top entries (within the scope), two
     queries: the rankings, then every shown entry with its learner's name and unit."""
     last = Ranking.objects.filter(kind=OuterRef("kind")).order_by("-ends_at").values("pk")[:1]
-    rankings = list(Ranking.objects.filter(pk=Subquery(last)).order_by("ends_at", "kind"))
+    rankings = sorted(
+        Ranking.objects.filter(pk=Subquery(last)), key=lambda r: KIND_ORDER.index(r.kind)
+    )
     if not rankings:
         return []
     name = Person.objects.filter(user_id=OuterRef("user_id")).values("name")[:1]

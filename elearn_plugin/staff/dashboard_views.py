@@ -276,8 +276,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         cards=_cards(data, links),
         links=links,
         exports=exports,
-        quota_chart=charts.quota_trend_chart(data["trend"], text["quota"]),
-        hours_chart=charts.hours_chart(hours, text["hours"]),
+        quota_chart=charts.data_uri(charts.quota_trend_chart(data["trend"], text["quota"])),
+        hours_chart=charts.data_uri(charts.hours_chart(hours, text["hours"])),
         chart_text=text,
     )
     return render(request, TEMPLATE, context)
