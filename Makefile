@@ -128,8 +128,8 @@ messages: $(STAMP)  ## Re-extract and compile translations (needs gettext)
 	cd elearn_plugin && ../$(PY) ../manage.py compilemessages -l zh_CN
 
 locks:  ## Re-pin the test environments (run once per Python)
-	python3.11 -m piptools compile -q --strip-extras --allow-unsafe -o requirements/test-py311.txt requirements/test.in
-	python3.12 -m piptools compile -q --strip-extras --allow-unsafe -o requirements/test-py312.txt requirements/test.in
+	python3.11 -m piptools compile -q --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url -o requirements/test-py311.txt requirements/test.in
+	python3.12 -m piptools compile -q --strip-extras --allow-unsafe --no-emit-find-links --no-emit-index-url -o requirements/test-py312.txt requirements/test.in
 
 bench: $(STAMP)
 	for f in benchmarks/[!_]*.py; do $(PY) $$f; done
