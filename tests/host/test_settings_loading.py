@@ -26,10 +26,12 @@ ROOT = Path(__file__).resolve().parents[2]
 LOGIN_FILTER = "org.openedx.learning.student.login.requested.v1"
 OTHER_STEP = "some_other_plugin.filters.Step"
 OUR_STEP = "elearn_plugin.standing.filters.RefuseBlockedLogin"
-# Registered by the AppConfig's ready(), in this order: a month's hours before its rankings.
+# Registered by the AppConfig's ready(), in this order: a month's hours before its rankings,
+# and the units' monthly report (P-28) last, as it reads the hours just recorded.
 HOOKS = [
     "elearn_plugin.hours.hooks.record_closed_month_hours",
     "elearn_plugin.rankings.hooks.freeze_completed_rankings",
+    "elearn_plugin.staff.monthly.send_monthly_reports",
 ]
 
 _PROBE = (
