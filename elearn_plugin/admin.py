@@ -16,6 +16,7 @@ for _domain in (
     "seats",
     "review",
     "sharing",
+    "teaching",
     "outbox",
     "tick",
     "video",

@@ -16,5 +16,6 @@ from elearn_plugin.roster import models as _roster  # noqa: F401
 from elearn_plugin.seats import models as _seats  # noqa: F401
 from elearn_plugin.sharing import models as _sharing  # noqa: F401
 from elearn_plugin.standing import models as _standing  # noqa: F401
+from elearn_plugin.teaching import models as _teaching  # noqa: F401
 from elearn_plugin.tick import models as _tick  # noqa: F401
 from elearn_plugin.video import models as _video  # noqa: F401

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("elearn_plugin.review.urls")),
     path("", include("elearn_plugin.staff.urls")),
     path("", include("elearn_plugin.standing.urls")),
+    path("", include("elearn_plugin.teaching.urls")),
     path("", include("elearn_plugin.tick.urls")),
     path("", include("elearn_plugin.video.urls")),
 ]

@@ -116,6 +116,12 @@ VERBS: dict[str, frozenset[str]] = {
     "video.completed": frozenset({"block_key", "course_key", "session_id"}),
     "sharing.suspected": frozenset({"case_key", "signal_code", "session_id"}),
     "builtin_videos.found": frozenset({"course_key", "count"}),
+    # Instructor archive and teaching supervision (P-27, P-30)
+    "teaching_session.recorded": frozenset({"kind_code", "course_key", "classroom_id"}),
+    "instructor.recorded": frozenset({"user_id"}),
+    "instructor.linked": frozenset({"user_id"}),
+    "instructor.named": frozenset({"instructor_id", "course_key", "origin_code"}),
+    "session_rating.saved": frozenset({"session_id", "score_code", "created"}),
 }
 
 _KEY = re.compile(r"^[\w:+.@/-]{0,255}$")  # course, block, source and natural keys

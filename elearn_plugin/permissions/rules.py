@@ -42,6 +42,8 @@ class Action(enum.StrEnum):
     VIEW_REFERRALS = "view_referrals"
     CONTRIBUTE = "contribute"
     REMIND_LEARNER = "remind_learner"
+    VIEW_TEACHING = "view_teaching"
+    RATE_SESSION = "rate_session"
 
 
 # action value -> {role: scope}
@@ -97,3 +99,7 @@ register(
 )
 # P-28: the unit reminds those behind: a contact their own units' learners, HR anyone.
 register(Action.REMIND_LEARNER, {Role.TRAINING_CONTACT: Scope.UNIT, Role.HR: Scope.ALL})
+# P-27, P-30: HR supervises teaching; an instructor with an account reads their own history.
+register(Action.VIEW_TEACHING, {Role.HR: Scope.ALL, Role.LEARNER: Scope.SELF})
+# P-30: a learner rates what they attended or completed (the service checks which).
+register(Action.RATE_SESSION, {Role.LEARNER: Scope.SELF})

@@ -18,6 +18,7 @@ list it:
   `ReinstatementLink`s are spent, so no application follows the retirement.
 - `Sanction.reason` and `lift_reason`, `PermittedSlot.reason` (free text) -> empty; the
   reason codes, dates, and the sanctions' structured evidence (ids, course keys) stay.
+- `SessionRating.comment` (free text) -> empty; the score stays in the instructor's figures.
 
 Each UPDATE matches only rows that still hold something to erase, so a second call changes
 nothing, returns False and records no second `person.retired` event (P-33). The statements
@@ -62,6 +63,7 @@ def _erase(user_id: int) -> int:
     )
     from elearn_plugin.sharing.models import SessionOverlap  # noqa: PLC0415
     from elearn_plugin.standing.models import Sanction  # noqa: PLC0415
+    from elearn_plugin.teaching.models import SessionRating  # noqa: PLC0415
     from elearn_plugin.video.models import SharingSuspicion, WatchSession  # noqa: PLC0415
 
     now = timezone.now()
@@ -95,6 +97,7 @@ def _erase(user_id: int) -> int:
         .update(reason="", lift_reason="")
     )
     changed += PermittedSlot.objects.filter(user_id=user_id).exclude(reason="").update(reason="")
+    changed += SessionRating.objects.filter(user_id=user_id).exclude(comment="").update(comment="")
     changed += (
         ReinstatementApplication.objects.filter(user_id=user_id)
         .filter(~Q(statement="") | ~Q(decision_reason=""))

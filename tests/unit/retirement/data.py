@@ -21,6 +21,7 @@ from elearn_plugin.outbox.models import OutboxMessage
 from elearn_plugin.reinstatement.models import ReinstatementApplication
 from elearn_plugin.sharing.models import SessionOverlap
 from elearn_plugin.standing.models import Sanction
+from elearn_plugin.teaching.models import SessionRating, TeachingSession
 from elearn_plugin.video.models import SharingSuspicion, VideoCompletion, WatchSession
 
 COURSE = "course-v1:Org+Ret+2026"
@@ -38,6 +39,7 @@ PERSONAL = [
     (Sanction, ("reason", "lift_reason")),
     (PermittedSlot, ("reason",)),
     (ReinstatementApplication, ("statement", "decision_reason")),
+    (SessionRating, ("comment",)),
 ]
 # Rows of the archive (P-7): never deleted by retirement.
 ARCHIVE = [
@@ -52,6 +54,7 @@ ARCHIVE = [
     WatchSession,
     SharingSuspicion,
     Sanction,
+    SessionRating,
     OutboxMessage,
     AuditEvent,
 ]
@@ -123,6 +126,12 @@ def history(user, place: Unit, *, staff=None) -> None:
     )  # fmt: skip
     OutboxMessage.objects.create(
         key=f"unsent:{n}", message_type="warning", user=user, context={"name": f"Zhang Wei {n}"}
+    )
+    session = TeachingSession.objects.create(
+        key=f"course:{COURSE}:{n}", kind="online", course_key=COURSE, title="Ret", started_at=T0
+    )
+    SessionRating.objects.create(
+        session=session, user=user, score=2, comment=f"Zhang Wei {n} found it slow"
     )
 
 

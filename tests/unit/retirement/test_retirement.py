@@ -224,5 +224,12 @@ def test_the_annotations_name_what_retirement_erases():
     # Kept whole, with the reason in their annotations: the classroom register, the record of
     # who reviewed what (P-11), the evidence referred to the audit centre (P-5), and the
     # knowledge a learner contributed to the organisation (P-12).
-    kept = {"ClassroomSession", "ReviewItem", "IllegalContentReferral", "Contribution"}
+    # The instructor archive (P-27) names who taught, as the classroom register does.
+    kept = {
+        "ClassroomSession",
+        "ReviewItem",
+        "IllegalContentReferral",
+        "Contribution",
+        "Instructor",
+    }
     assert other_pii - erased == kept

@@ -21,6 +21,7 @@ from elearn_plugin import permissions
 
 CONTRIBUTIONS = "tests.unit.contributions.test_contributions"
 STAFF = "tests.unit.staff.test_matrices"
+TEACHING = "tests.unit.teaching.test_pages"
 # url name -> "module path::test function" holding its role matrix (assert_role_matrix).
 ENDPOINT_MATRICES = {
     "password_change": "tests.unit.security.test_role_matrices::test_password_change_matrix",
@@ -50,6 +51,13 @@ ENDPOINT_MATRICES = {
     "staff-dashboard-export": (
         "tests.unit.staff.test_dashboard_exports::test_dashboard_export_matrix"
     ),
+    "teaching-rate": f"{TEACHING}::test_rate_page_matrix",
+    "teaching-instructors": f"{TEACHING}::test_instructors_page_matrix",
+    "teaching-instructors-export": f"{TEACHING}::test_instructors_export_matrix",
+    "teaching-instructor": f"{TEACHING}::test_instructor_page_matrix",
+    "teaching-instructor-export": f"{TEACHING}::test_instructor_export_matrix",
+    "teaching-courses": f"{TEACHING}::test_courses_page_matrix",
+    "teaching-courses-export": f"{TEACHING}::test_courses_export_matrix",
 }
 
 # Pages every visitor may open, with the reason; they still have a role-matrix test above.

@@ -1,0 +1,1 @@
+"""The instructor archive and teaching supervision (P-27, P-30)."""
