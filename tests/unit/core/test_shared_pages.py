@@ -16,8 +16,21 @@ PAGES = sorted(
     for p in TEMPLATES.rglob("*.html")
     # Emails and fragments (parts of the admin's pages) are not pages of their own; the
     # admin's own pages (`admin/`) extend the admin's layout, as Django's admin does.
-    if not {"edx_ace", "fragments", "admin"} & set(p.parts) and p.name != "base.html"
+    # Partials (`_name.html`) are included by a page.
+    if not {"edx_ace", "fragments", "admin"} & set(p.parts)
+    and p.name != "base.html"
+    and not p.name.startswith("_")
 )
+
+
+# Layouts that extend the base layout themselves (the staff pages' wider tables).
+LAYOUTS = ("elearn_plugin/staff/wide.html",)
+
+
+def test_layouts_extend_the_base_layout():
+    for layout in LAYOUTS:
+        source = (TEMPLATES.parent / layout).read_text(encoding="utf-8")
+        assert source.startswith('{% extends "elearn_plugin/base.html" %}')
 
 
 def test_pages_are_found():
@@ -27,7 +40,8 @@ def test_pages_are_found():
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_extends_the_base_layout(page):  # P-19
     source = (TEMPLATES / page).read_text(encoding="utf-8")
-    assert source.startswith('{% extends "elearn_plugin/base.html" %}')
+    parents = ("elearn_plugin/base.html", *LAYOUTS)
+    assert source.startswith(tuple(f'{{% extends "{parent}" %}}' for parent in parents))
     assert "<html" not in source  # the page head lives in base.html only
 
 
