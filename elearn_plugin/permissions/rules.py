@@ -42,6 +42,9 @@ class Action(enum.StrEnum):
     VIEW_REFERRALS = "view_referrals"
     CONTRIBUTE = "contribute"
     REMIND_LEARNER = "remind_learner"
+    GIVE_FEEDBACK = "give_feedback"
+    MANAGE_FEEDBACK = "manage_feedback"
+    ANSWER_COURSE_FEEDBACK = "answer_course_feedback"
 
 
 # action value -> {role: scope}
@@ -97,3 +100,9 @@ register(
 )
 # P-28: the unit reminds those behind: a contact their own units' learners, HR anyone.
 register(Action.REMIND_LEARNER, {Role.TRAINING_CONTACT: Scope.UNIT, Role.HR: Scope.ALL})
+# P-29: a learner sends requests, feedback and complaints and answers surveys (their own);
+# HR reads and answers every item and runs the surveys; a course team answers the items
+# about its courses' content and material.
+register(Action.GIVE_FEEDBACK, {Role.LEARNER: Scope.SELF})
+register(Action.MANAGE_FEEDBACK, {Role.HR: Scope.ALL})
+register(Action.ANSWER_COURSE_FEEDBACK, {Role.HR: Scope.ALL, Role.PUBLISHER: Scope.COURSE})

@@ -178,6 +178,9 @@ class Command(AuditedCommand):
         closed = self._close_months(policy)
         self._print(report.total_created, demo_usernames)
         self._print_closes(closed)
+        from elearn_plugin.feedback.demo import seed_demo  # noqa: PLC0415
+
+        self.stdout.write("\n".join(seed_demo(timezone.now())))
 
     def _close_months(self, policy) -> list:
         """Close every ended month, as the tick would within minutes: HR then finds the

@@ -52,6 +52,8 @@ def test_every_personal_field_of_the_learner_is_erased(people):
     assert [row[1:] for row in erased["ReinstatementApplication"]] == [("", "")]
     assert [row[1:] for row in erased["Sanction"]] == [("", "")]
     assert [row[1:] for row in erased["PermittedSlot"]] == [("",)]
+    assert [row[1:] for row in erased["FeedbackItem"]] == [("", "", "")]  # P-29
+    assert [row[1:] for row in erased["SurveyResponse"]] == [({},)]
     # P-7: HR's employee id is the archive's key of the person, kept with the row.
     assert Person.objects.get(user=learner).employee_id == employee_id
 
