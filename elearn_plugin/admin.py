@@ -9,6 +9,7 @@ for _domain in (
     "learning",
     "contributions",
     "courses",
+    "feedback",
     "month_close",
     "rankings",
     "reinstatement",

@@ -3,6 +3,7 @@
 from elearn_plugin.audit import models as _audit  # noqa: F401
 from elearn_plugin.contributions import models as _contributions  # noqa: F401
 from elearn_plugin.courses import models as _courses  # noqa: F401
+from elearn_plugin.feedback import models as _feedback  # noqa: F401
 from elearn_plugin.hours import models as _hours  # noqa: F401
 from elearn_plugin.learning import models as _learning  # noqa: F401
 from elearn_plugin.ledger import models as _ledger  # noqa: F401

@@ -7,6 +7,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("elearn_plugin.contributions.urls")),
+    path("", include("elearn_plugin.feedback.urls")),
     path("", include("elearn_plugin.learner.urls")),
     path("", include("elearn_plugin.learning.urls")),
     path("", include("elearn_plugin.org.urls")),

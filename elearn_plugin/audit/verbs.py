@@ -66,6 +66,14 @@ VERBS: dict[str, frozenset[str]] = {
     "review.withdrawn": frozenset({"target_key"}),
     "review.illegal_reported": frozenset({"target_key", "sanction_id", "uploader_id"}),
     "contribution.awarded": frozenset({"contribution_id", "rank_count"}),
+    # Requests, feedback and surveys (P-29): what people wrote stays on the item's row
+    "feedback.submitted": frozenset({"kind_code", "about_code", "course_key"}),
+    "feedback.answered": frozenset({"item_id", "is_late"}),
+    "feedback.closed": frozenset({"item_id", "reason_code"}),
+    "survey.saved": frozenset({"question_count", "created"}),
+    "survey.opened": frozenset({"survey_id"}),
+    "survey.closed": frozenset({"survey_id"}),
+    "survey.answered": frozenset({"survey_id", "created"}),
     # Standing (P-4, P-5, P-8, P-21..P-23)
     "sanction.imposed": frozenset({"kind_code", "reason_code", "source_key", "ends_at"}),
     "sanction.lifted": frozenset({"kind_code", "reason_code"}),

@@ -186,3 +186,19 @@ class ContributionAwarded(ElearnMessageType):
 
     NAME = "contribution_awarded"
     required_context = ("title", "round", "rank", "points", "prize")
+
+
+@register
+class FeedbackAnswered(ElearnMessageType):
+    """P-29: HR (or the course team) answered the recipient's request, feedback or complaint."""
+
+    NAME = "feedback_answered"
+    required_context = ("kind", "sent_on", "answer", "page_url")
+
+
+@register
+class FeedbackRouted(ElearnMessageType):
+    """P-29: to a course team member: a learner wrote about the course's content or material."""
+
+    NAME = "feedback_routed"
+    required_context = ("kind", "about", "course_key", "due_on", "inbox_url")

@@ -44,6 +44,9 @@ class Action(enum.StrEnum):
     REMIND_LEARNER = "remind_learner"
     VIEW_TEACHING = "view_teaching"
     RATE_SESSION = "rate_session"
+    GIVE_FEEDBACK = "give_feedback"
+    MANAGE_FEEDBACK = "manage_feedback"
+    ANSWER_COURSE_FEEDBACK = "answer_course_feedback"
 
 
 # action value -> {role: scope}
@@ -103,3 +106,9 @@ register(Action.REMIND_LEARNER, {Role.TRAINING_CONTACT: Scope.UNIT, Role.HR: Sco
 register(Action.VIEW_TEACHING, {Role.HR: Scope.ALL, Role.LEARNER: Scope.SELF})
 # P-30: a learner rates what they attended or completed (the service checks which).
 register(Action.RATE_SESSION, {Role.LEARNER: Scope.SELF})
+# P-29: a learner sends requests, feedback and complaints and answers surveys (their own);
+# HR reads and answers every item and runs the surveys; a course team answers the items
+# about its courses' content and material.
+register(Action.GIVE_FEEDBACK, {Role.LEARNER: Scope.SELF})
+register(Action.MANAGE_FEEDBACK, {Role.HR: Scope.ALL})
+register(Action.ANSWER_COURSE_FEEDBACK, {Role.HR: Scope.ALL, Role.PUBLISHER: Scope.COURSE})

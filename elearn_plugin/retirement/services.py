@@ -16,6 +16,9 @@ list it:
   `SessionOverlap.evidence` (addresses and hashes of shared use) -> `{}`.
 - `ReinstatementApplication.statement` and `decision_reason` -> empty; unused
   `ReinstatementLink`s are spent, so no application follows the retirement.
+- `FeedbackItem.subject`, `body` and `answer` (what the learner wrote and was answered) ->
+  empty, and `SurveyResponse.texts` (free-text survey answers) -> `{}`; the kinds, dates and
+  counted survey choices stay.
 - `Sanction.reason` and `lift_reason`, `PermittedSlot.reason` (free text) -> empty; the
   reason codes, dates, and the sanctions' structured evidence (ids, course keys) stay.
 - `SessionRating.comment` (free text) -> empty; the score stays in the instructor's figures.
@@ -53,6 +56,7 @@ def _check_user_id(user_id: object) -> int:
 
 def _erase(user_id: int) -> int:
     """Blank every personal field of `user_id`; the number of rows changed (0: nothing left)."""
+    from elearn_plugin.feedback.models import FeedbackItem, SurveyResponse  # noqa: PLC0415
     from elearn_plugin.learning.models import PermittedSlot  # noqa: PLC0415
     from elearn_plugin.org.models import Person  # noqa: PLC0415
     from elearn_plugin.outbox.models import OutboxMessage  # noqa: PLC0415
@@ -106,6 +110,12 @@ def _erase(user_id: int) -> int:
     changed += ReinstatementLink.objects.filter(user_id=user_id, used_at__isnull=True).update(
         used_at=now, expires_at=now
     )
+    changed += (
+        FeedbackItem.objects.filter(user_id=user_id)
+        .filter(~Q(subject="") | ~Q(body="") | ~Q(answer=""))
+        .update(subject="", body="", answer="")
+    )
+    changed += SurveyResponse.objects.filter(user_id=user_id).exclude(texts={}).update(texts={})
     return changed
 
 

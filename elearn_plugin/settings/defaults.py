@@ -94,6 +94,21 @@ DEFAULTS: dict[str, object] = {
     # .. setting_default: 104857600 (100 MB)
     # .. setting_description: Largest file a learner may upload as a contribution (P-12).
     "ELEARN_CONTRIBUTION_MAX_BYTES": 100 * 1024 * 1024,
+    # .. setting_name: ELEARN_FEEDBACK_ANSWER_DAYS
+    # .. setting_default: 5
+    # .. setting_description: Working days (Monday to Friday) within which HR promises to
+    #   answer a learner's request, feedback or complaint; later, it shows as late (P-29).
+    "ELEARN_FEEDBACK_ANSWER_DAYS": 5,
+    # .. setting_name: ELEARN_FEEDBACK_CLOSE_DAYS
+    # .. setting_default: 14
+    # .. setting_description: Days after its answer that an item the learner left open
+    #   closes itself (the tick job `feedback.close_answered`).
+    "ELEARN_FEEDBACK_CLOSE_DAYS": 14,
+    # .. setting_name: ELEARN_FEEDBACK_PER_DAY
+    # .. setting_default: 20
+    # .. setting_description: Requests, feedback and complaints one learner may send in 24
+    #   hours; beyond, the page answers 429 and keeps nothing.
+    "ELEARN_FEEDBACK_PER_DAY": 20,
     # .. setting_name: ELEARN_LOGIN_ENDPOINTS
     # .. setting_default: the LMS's browser sign-in endpoints
     # .. setting_description: Paths whose refusals carry the blocked learner's explanation.

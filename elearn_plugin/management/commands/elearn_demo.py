@@ -181,6 +181,9 @@ class Command(AuditedCommand):
         from elearn_plugin.teaching.demo import seed_demo as seed_teaching  # noqa: PLC0415
 
         self.stdout.write("\n".join(seed_teaching(timezone.now())))
+        from elearn_plugin.feedback.demo import seed_demo  # noqa: PLC0415
+
+        self.stdout.write("\n".join(seed_demo(timezone.now())))
 
     def _close_months(self, policy) -> list:
         """Close every ended month, as the tick would within minutes: HR then finds the

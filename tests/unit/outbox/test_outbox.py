@@ -66,6 +66,19 @@ SAMPLE_CONTEXT = {
         "prize": "A day off",
     },
     "review_decided": {"title": "Safety <b>101</b>", "state": "reject", "reason": "Outdated"},
+    "feedback_answered": {
+        "kind": "complaint",
+        "sent_on": "2026-03-02",
+        "answer": "Fixed: the <b>video</b> plays again",
+        "page_url": "https://lms.example/elearn/feedback/",
+    },
+    "feedback_routed": {
+        "kind": "feedback",
+        "about": "content",
+        "course_key": "course-v1:Org+SAFE101+2026",
+        "due_on": "2026-03-09",
+        "inbox_url": "https://lms.example/elearn/feedback/inbox/",
+    },
     "illegal_content_referral": {
         "referral_id": 4,
         "title": "Notes",

@@ -14,6 +14,7 @@ from decimal import Decimal
 from elearn_plugin import audit
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.courses.models import Assignment, CourseCompletion
+from elearn_plugin.feedback.models import FeedbackItem, Survey, SurveyResponse
 from elearn_plugin.learning.models import LearningActivity, PermittedSlot
 from elearn_plugin.ledger.models import LedgerEntry
 from elearn_plugin.org.models import Membership, Person, Unit
@@ -40,6 +41,8 @@ PERSONAL = [
     (PermittedSlot, ("reason",)),
     (ReinstatementApplication, ("statement", "decision_reason")),
     (SessionRating, ("comment",)),
+    (FeedbackItem, ("subject", "body", "answer")),
+    (SurveyResponse, ("texts",)),
 ]
 # Rows of the archive (P-7): never deleted by retirement.
 ARCHIVE = [
@@ -124,6 +127,14 @@ def history(user, place: Unit, *, staff=None) -> None:
         user=user, blocked_kind="revocation", statement=f"I am Zhang Wei {n}, on leave",
         status="rejected", decision_reason=f"Zhang Wei {n} was not on leave",
     )  # fmt: skip
+    FeedbackItem.objects.create(
+        user=user, kind="complaint", about="platform", subject=f"Zhang Wei {n} cannot log in",
+        body="My phone 555-0100", answer=f"Dear Zhang Wei {n}, fixed", due_at=T0, state="answered",
+    )  # fmt: skip
+    survey = Survey.objects.create(title=f"Needs {n}", status="open")
+    SurveyResponse.objects.create(
+        survey=survey, user=user, texts={"1": f"I, Zhang Wei {n}, need Excel"}
+    )
     OutboxMessage.objects.create(
         key=f"unsent:{n}", message_type="warning", user=user, context={"name": f"Zhang Wei {n}"}
     )

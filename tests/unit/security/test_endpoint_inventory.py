@@ -22,6 +22,8 @@ from elearn_plugin import permissions
 CONTRIBUTIONS = "tests.unit.contributions.test_contributions"
 STAFF = "tests.unit.staff.test_matrices"
 TEACHING = "tests.unit.teaching.test_pages"
+FEEDBACK = "tests.unit.feedback.test_items"
+SURVEYS = "tests.unit.feedback.test_surveys"
 # url name -> "module path::test function" holding its role matrix (assert_role_matrix).
 ENDPOINT_MATRICES = {
     "password_change": "tests.unit.security.test_role_matrices::test_password_change_matrix",
@@ -48,6 +50,13 @@ ENDPOINT_MATRICES = {
     "staff-unit-report": f"{STAFF}::test_monthly_report_matrix",
     "staff-learner-choices": f"{STAFF}::test_learner_choices_matrix",
     "staff-dashboard": "tests.unit.staff.test_dashboard::test_dashboard_page_matrix",
+    "feedback": f"{FEEDBACK}::test_learner_page_matrix",
+    "feedback-close": f"{FEEDBACK}::test_close_matrix",
+    "feedback-inbox": f"{FEEDBACK}::test_inbox_matrix",
+    "feedback-inbox-item": f"{FEEDBACK}::test_inbox_item_matrix",
+    "survey": f"{SURVEYS}::test_survey_page_matrix",
+    "survey-results": f"{SURVEYS}::test_results_and_export_matrices",
+    "survey-export": f"{SURVEYS}::test_results_and_export_matrices",
     "staff-dashboard-export": (
         "tests.unit.staff.test_dashboard_exports::test_dashboard_export_matrix"
     ),
