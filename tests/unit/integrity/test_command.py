@@ -85,3 +85,13 @@ def test_the_head_as_verify_prints_it_is_accepted(db):
     from elearn_plugin.management.commands.elearn_check_integrity import parse_head
 
     assert parse_head(f"chain head: 7:{'A' * 64}") == (7, "a" * 64)
+
+
+def test_unknown_options_are_refused_and_nothing_is_verified(db):
+    from elearn_plugin.audit.models import AuditChain
+
+    with pytest.raises(CommandError, match="unrecognized"):
+        call_command("elearn_check_integrity", "--repair", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("elearn_check_integrity", "--expect-head", "1:" + "0" * 63)
+    assert not AuditChain.objects.filter(verified_at__isnull=False).exists()
