@@ -14,9 +14,9 @@ PYTEST_ARGS ?=
 
 .PHONY: demo test lint unit unit-py312 integration e2e system-deps install messages locks clean-demo bench widget widget-test
 
-system-deps:  ## OS packages: MySQL client headers (mysqlclient), chromium (browser tests), gettext
+system-deps:  ## OS packages: MySQL client headers (mysqlclient), mariadb-client (the backup drill), chromium (browser tests), gettext
 	@missing=""; \
-	for p in default-libmysqlclient-dev pkg-config chromium gettext; do \
+	for p in default-libmysqlclient-dev pkg-config mariadb-client chromium gettext; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \

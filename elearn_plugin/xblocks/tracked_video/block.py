@@ -25,6 +25,13 @@ from elearn_plugin.xblocks.tracked_video.handler_support import (
     _require_user,
     json_request_handler,
 )
+from elearn_plugin.xblocks.tracked_video.handout import (
+    HANDOUT_FIELDS,
+    HandoutMixin,
+    handout_problems,
+    read_olx,
+    write_olx,
+)
 
 _loader = ResourceLoader(__name__)
 
@@ -42,9 +49,18 @@ def _refuse_dtd_and_entities(node) -> None:
             raise OlxError("OLX with entities is refused.")
 
 
+try:  # The platform's Notes: wraps `get_html` (the reading section) where Notes runs.
+    from xmodule.edxnotes_utils import edxnotes
+except ImportError:  # Studio without it, the workbench, the tests: the block as it is
+
+    def edxnotes(cls):
+        return cls
+
+
 @XBlock.needs("i18n")
 @XBlock.wants("user")
-class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
+@edxnotes
+class TrackedVideoBlock(HandoutMixin, StudioEditableXBlockMixin, XBlock):
     """A tracked video: no seeking ahead, verified by the server, completion published once."""
 
     has_custom_completion = True
@@ -91,6 +107,7 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
         "transcript",
         "max_playback_rate",
         "credited_seconds",
+        *HANDOUT_FIELDS,
     )
 
     # --- authoring --------------------------------------------------------------------
@@ -104,6 +121,11 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
             getattr(data, "max_playback_rate", 1.0),
             list(getattr(data, "sources", []) or []),
             getattr(data, "transcript", ""),
+        )
+        problems += handout_problems(
+            getattr(data, "handout_url", ""),
+            getattr(data, "handout_label", ""),
+            getattr(data, "transcript_text", ""),
         )
         for problem in problems:
             validation.add(ValidationMessage(ValidationMessage.ERROR, self._gettext(problem)))
@@ -129,9 +151,10 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
         block.sources = [
             child.get("src", "") for child in node if getattr(child, "tag", None) == "source"
         ]
+        read_olx(block, node)
         problems = field_problems(
             block.duration, block.max_playback_rate, block.sources, block.transcript
-        )
+        ) + handout_problems(block.handout_url, block.handout_label, block.transcript_text)
         if problems:
             raise OlxError("; ".join(problems))
         return block
@@ -147,6 +170,7 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
             node.set("transcript", self.transcript)
         for src in self.sources:
             etree.SubElement(node, "source", src=src)
+        write_olx(self, node)
 
     # --- keys and services ------------------------------------------------------------
 
@@ -219,6 +243,7 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
                 i18n_service=self.runtime.service(self, "i18n"),
             )
         )
+        frag.add_content(self.get_html())  # the handout and transcript, annotatable
         frag.add_css(_loader.load_unicode("static/css/player.css"))
         frag.add_javascript(_loader.load_unicode("static/js/player.js"))
         frag.initialize_js("ElearnTrackedVideo", args)
@@ -246,6 +271,8 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
 
         from elearn_plugin.review.filters import closed_gate  # noqa: PLC0415
 
+        course_key = self.keys()[0]
+
         if closed_gate(self, None) is not None:
             # Behind an approval gate not approved yet (P-10): the course blocks API would
             # hand the sources to anyone; the app shows the gate's notice in its web view.
@@ -263,6 +290,7 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
                 "media_duration": "media_duration",
             },
             "report_path": reverse("elearn:video-report"),
+            **self.handout_data(course_key),
         }
 
     # --- handlers ---------------------------------------------------------------------
@@ -366,13 +394,6 @@ class TrackedVideoBlock(StudioEditableXBlockMixin, XBlock):
     @staticmethod
     def workbench_scenarios():
         """The standalone site's tracked-video scenario (media: conf/devsite/media, with Range)."""
-        return [
-            (
-                "Tracked video",
-                """<elearn_video display_name="Tracked video" duration="5.0"
-                    max_playback_rate="1.0" credited_seconds="300">
-                    <source src="/elearn-demo-media/clip.webm"/>
-                    <source src="/elearn-demo-media/clip.mp4"/>
-                </elearn_video>""",
-            )
-        ]
+        from elearn_plugin.xblocks.tracked_video.scenarios import SCENARIOS  # noqa: PLC0415
+
+        return list(SCENARIOS)

@@ -155,6 +155,8 @@ def test_student_view_data_schema(block):
         "transcript",
         "handlers",
         "report_path",
+        "handout",
+        "transcript_text",
     }
     assert isinstance(data["duration"], float) and data["max_playback_rate"] <= 2.0
     assert set(data["handlers"]) == {"start_session", "state", "complete", "media_duration"}
