@@ -42,6 +42,7 @@ class Action(enum.StrEnum):
     VIEW_REFERRALS = "view_referrals"
     CONTRIBUTE = "contribute"
     REMIND_LEARNER = "remind_learner"
+    FAMILY_LINKS = "family_links"
 
 
 # action value -> {role: scope}
@@ -97,3 +98,5 @@ register(
 )
 # P-28: the unit reminds those behind: a contact their own units' learners, HR anyone.
 register(Action.REMIND_LEARNER, {Role.TRAINING_CONTACT: Scope.UNIT, Role.HR: Scope.ALL})
+# P-35: a learner gives their own family a link to their report; HR does it for any learner.
+register(Action.FAMILY_LINKS, {Role.LEARNER: Scope.SELF, Role.HR: Scope.ALL})

@@ -16,6 +16,7 @@ list it:
   `SessionOverlap.evidence` (addresses and hashes of shared use) -> `{}`.
 - `ReinstatementApplication.statement` and `decision_reason` -> empty; unused
   `ReinstatementLink`s are spent, so no application follows the retirement.
+- Working `FamilyLink`s are revoked, so no family reads the report of a retired account.
 - `Sanction.reason` and `lift_reason`, `PermittedSlot.reason` (free text) -> empty; the
   reason codes, dates, and the sanctions' structured evidence (ids, course keys) stay.
 
@@ -103,6 +104,9 @@ def _erase(user_id: int) -> int:
     changed += ReinstatementLink.objects.filter(user_id=user_id, used_at__isnull=True).update(
         used_at=now, expires_at=now
     )
+    from elearn_plugin.family.services import revoke_all_of  # noqa: PLC0415
+
+    changed += revoke_all_of(user_id, now)
     return changed
 
 

@@ -178,6 +178,11 @@ class Command(AuditedCommand):
         closed = self._close_months(policy)
         self._print(report.total_created, demo_usernames)
         self._print_closes(closed)
+        from elearn_plugin.family.demo import seed_demo as family_demo  # noqa: PLC0415
+        from elearn_plugin.privacy.demo import seed_demo as privacy_demo  # noqa: PLC0415
+
+        for line in [*family_demo(timezone.now()), *privacy_demo(timezone.now())]:
+            self.stdout.write(line)
 
     def _close_months(self, policy) -> list:
         """Close every ended month, as the tick would within minutes: HR then finds the

@@ -47,6 +47,12 @@ ENDPOINT_MATRICES = {
     "staff-unit-report": f"{STAFF}::test_monthly_report_matrix",
     "staff-learner-choices": f"{STAFF}::test_learner_choices_matrix",
     "staff-dashboard": "tests.unit.staff.test_dashboard::test_dashboard_page_matrix",
+    "family-links": "tests.unit.family.test_matrices::test_my_links_matrix",
+    "family-learner-links": "tests.unit.family.test_matrices::test_learner_links_matrix",
+    "family-revoke": "tests.unit.family.test_matrices::test_revoke_matrix",
+    "family-view": "tests.unit.family.test_matrices::test_report_matrix",
+    "privacy-notice": "tests.unit.privacy.test_notice::test_notice_page_matrix",
+    "privacy-acknowledge": "tests.unit.privacy.test_notice::test_acknowledge_matrix",
     "staff-dashboard-export": (
         "tests.unit.staff.test_dashboard_exports::test_dashboard_export_matrix"
     ),
@@ -59,6 +65,11 @@ PUBLIC_ENDPOINTS = {
     "reinstatement-request": "the blocked learner has no session; same answer for everyone",
     # P-8: the one-time link mailed to the account's address is the credential.
     "reinstatement-apply": "the one-time emailed link is the credential",
+    # P-35: the family member has no account; the signed, expiring, revocable link is the
+    # credential, scoped to one learner, every view counted, audited and rate-limited.
+    "family-view": "the link given to the family is the credential",
+    # P-32: what the site records about learners is public information.
+    "privacy-notice": "a privacy notice is for everyone to read; acknowledging it needs a sign-in",
 }
 
 # (block type, handler) -> test holding its role matrix (assert_handler_matrix).
