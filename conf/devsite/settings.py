@@ -70,6 +70,8 @@ EMAIL_FILE_PATH = str(VAR / "mail")
 CELERY_ALWAYS_EAGER = True
 BROKER_URL = "memory://"
 ELEARN_HOST_ADAPTERS = "fake"  # no Open edX here: in-memory course structure and enrolment
+# The demo is school-like enough to show the family view (P-35); off by default elsewhere.
+ELEARN_FAMILY_VIEW_ENABLED = True
 
 # xblock-sdk writes its file storage relative to the working directory.
 DJFS = {"type": "osfs", "directory_root": str(VAR / "djpyfs"), "url_root": "/static/djpyfs"}

@@ -57,6 +57,16 @@ VERBS: dict[str, frozenset[str]] = {
     "reinstatement.applied": frozenset({"application_id"}),
     "reinstatement.approved": frozenset({"application_id", "count"}),
     "reinstatement.rejected": frozenset({"application_id"}),
+    # Family view (P-35): links to a learner's report, each view of one
+    "family.link_issued": frozenset({"link_id", "expires_at"}),
+    "family.link_revoked": frozenset({"link_id"}),
+    "family.link_viewed": frozenset({"link_id", "view_count"}),
+    # Privacy (P-32): the notice acknowledged, expired evidence erased, a subject access
+    "privacy.notice_acknowledged": frozenset({"version_code"}),
+    "privacy.retention_erased": frozenset(
+        {"ip_count", "timing_count", "cutoff_at", "timing_cutoff_at"}
+    ),
+    "privacy.subject_access_exported": frozenset({"model_count", "row_count"}),
     # Review before learners see content (P-5, P-10, P-11, P-13)
     "review.submitted": frozenset({"kind_code", "course_key", "target_key", "fingerprint_key"}),
     "review.started": frozenset({"target_key"}),

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from elearn_plugin.conf import setting
 from elearn_plugin.learner.summary import archive_page, month_summary
 from elearn_plugin.permissions import Action, ElearnPermission, elearn_required
+from elearn_plugin.privacy.notice import notice_first
 
 
 class _MyView(APIView):
@@ -53,6 +54,7 @@ class MyArchive(_MyView):
 
 @require_GET
 @elearn_required(Action.VIEW_OWN_RECORDS, lambda request: request.user.pk)
+@notice_first
 def my_training(request: HttpRequest) -> HttpResponse:
     """The learner's whole record as a page (the widget links here), page by page."""
     from django.utils.translation import gettext as _  # noqa: PLC0415

@@ -47,6 +47,7 @@ class Action(enum.StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     MANAGE_FEEDBACK = "manage_feedback"
     ANSWER_COURSE_FEEDBACK = "answer_course_feedback"
+    FAMILY_LINKS = "family_links"
 
 
 # action value -> {role: scope}
@@ -112,3 +113,5 @@ register(Action.RATE_SESSION, {Role.LEARNER: Scope.SELF})
 register(Action.GIVE_FEEDBACK, {Role.LEARNER: Scope.SELF})
 register(Action.MANAGE_FEEDBACK, {Role.HR: Scope.ALL})
 register(Action.ANSWER_COURSE_FEEDBACK, {Role.HR: Scope.ALL, Role.PUBLISHER: Scope.COURSE})
+# P-35: a learner gives their own family a link to their report; HR does it for any learner.
+register(Action.FAMILY_LINKS, {Role.LEARNER: Scope.SELF, Role.HR: Scope.ALL})

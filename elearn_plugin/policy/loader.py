@@ -21,6 +21,7 @@ import yaml
 from elearn_plugin.policy.assignments import assignments, completion
 from elearn_plugin.policy.checker import BAD, Checker, Fields, leaf, ok, sub
 from elearn_plugin.policy.month_close import month_close
+from elearn_plugin.policy.privacy import privacy
 from elearn_plugin.policy.schema import (
     PERIOD_KINDS,
     RANKING_EXEMPT_MONTHS,
@@ -201,6 +202,8 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         leaf(roster_f, "min_departures_held", "roster", at_least(0)),
     )
 
+    privacy_rule = privacy(check, root)
+
     if check.problems:
         return None
     return Policy(
@@ -222,6 +225,7 @@ def _build(check: Checker, root: Fields) -> Policy | None:
         assignments=assignment_policy,
         month_close=month_close_rule,
         roster=RosterRule(*roster),
+        privacy=privacy_rule,
     )
 
 

@@ -259,6 +259,23 @@ class RosterRule:
 
 
 @dataclass(frozen=True)
+class PrivacyRule:
+    """P-32: how long address and timing evidence is kept, and the notice's version.
+
+    `ip_address_days`: network addresses and device hashes of watch sessions and the sharing
+    evidence are blanked after this many days. `watch_timing_days`: the watch sessions
+    themselves (when each player session ran) and the sharing evidence rows are deleted after
+    this many days; it outlives a month close and the appraisal year the rankings feed (P-25).
+    Evidence of a flagged sharing incident or of a suspension in force is kept until then.
+    Raising `notice_revision` (or changing a period) shows the notice to everyone again.
+    """
+
+    notice_revision: int = 1
+    ip_address_days: int = 180
+    watch_timing_days: int = 400
+
+
+@dataclass(frozen=True)
 class Policy:
     """The whole validated policy file."""
 
@@ -280,6 +297,7 @@ class Policy:
     assignments: AssignmentPolicy
     month_close: MonthCloseRule
     roster: RosterRule = RosterRule()
+    privacy: PrivacyRule = PrivacyRule()
 
     @property
     def tz(self) -> ZoneInfo:

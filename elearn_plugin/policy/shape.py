@@ -60,6 +60,10 @@ SPEC: dict[str, Any] = {
         "guard": {"share": None, "min_count": None},
     },
     "roster": {"max_departure_share": None, "min_departures_held": None},
+    "privacy": {
+        "notice_revision": None,
+        "retention_days": {"ip_addresses": None, "watch_timing": None},
+    },
 }
 # The keys of each item of learning_windows.slots.
 SLOT_KEYS = ("weekday", "week", "start", "end")

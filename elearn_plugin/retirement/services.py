@@ -19,6 +19,7 @@ list it:
 - `FeedbackItem.subject`, `body` and `answer` (what the learner wrote and was answered) ->
   empty, and `SurveyResponse.texts` (free-text survey answers) -> `{}`; the kinds, dates and
   counted survey choices stay.
+- Working `FamilyLink`s are revoked, so no family reads the report of a retired account.
 - `Sanction.reason` and `lift_reason`, `PermittedSlot.reason` (free text) -> empty; the
   reason codes, dates, and the sanctions' structured evidence (ids, course keys) stay.
 - `SessionRating.comment` (free text) -> empty; the score stays in the instructor's figures.
@@ -116,6 +117,9 @@ def _erase(user_id: int) -> int:
         .update(subject="", body="", answer="")
     )
     changed += SurveyResponse.objects.filter(user_id=user_id).exclude(texts={}).update(texts={})
+    from elearn_plugin.family.services import revoke_all_of  # noqa: PLC0415
+
+    changed += revoke_all_of(user_id, now)
     return changed
 
 

@@ -206,4 +206,18 @@ DEFAULTS: dict[str, object] = {
     # .. setting_default: 1
     # .. setting_description: First back-off between retries; doubled after each one.
     "ELEARN_ROSTER_RETRY_BASE_SECONDS": 1,
+    # .. setting_name: ELEARN_FAMILY_VIEW_ENABLED
+    # .. setting_default: False
+    # .. setting_description: Whether learners and HR may give a family member a link to the
+    #   learner's progress report (P-35, school deployments); off: every family page is 404.
+    "ELEARN_FAMILY_VIEW_ENABLED": False,
+    # .. setting_name: ELEARN_FAMILY_LINK_DAYS
+    # .. setting_default: 30
+    # .. setting_description: The longest a family link works, in days (at most 365); the
+    #   issuer may choose a shorter lifetime.
+    "ELEARN_FAMILY_LINK_DAYS": 30,
+    # .. setting_name: ELEARN_FAMILY_VIEWS_PER_HOUR
+    # .. setting_default: 30
+    # .. setting_description: Views of one family link in an hour; beyond, the page is 429.
+    "ELEARN_FAMILY_VIEWS_PER_HOUR": 30,
 }

@@ -13,6 +13,7 @@ from elearn_plugin.courses import services as courses
 from elearn_plugin.courses.models import Assignment, CourseCompletion
 from elearn_plugin.learner.summary import PAGE_SIZE
 from elearn_plugin.ledger.services import add_entry
+from elearn_plugin.privacy.notice import acknowledge
 from elearn_plugin.standing import services as standing
 from tests.helpers.role_matrix import assert_role_matrix, role_users  # noqa: F401
 
@@ -134,8 +135,14 @@ def test_the_video_shows_the_month_line(make_user):  # P-19
 
 def test_my_training_page_matrix(client, role_users):  # noqa: F811 - P-31, P-26
     page = reverse("elearn:my-training")
-    own = {r: 200 for r in ("learner", "other_learner", "contact", "other_contact", "hr")}
-    own |= {"reviewer": 200, "publisher": 200, "anonymous": 302, "blocked": 403}
+    signed_in = ("learner", "other_learner", "contact", "other_contact", "hr", "reviewer")
+    signed_in += ("publisher",)
+    # P-32: the privacy notice comes first, once.
+    first = {r: 302 for r in signed_in} | {"anonymous": 302, "blocked": 403}
+    assert_role_matrix(client, "get", page, first)
+    for role in signed_in:
+        acknowledge(role_users.user(role).pk, actor=role_users.user(role))
+    own = {r: 200 for r in signed_in} | {"anonymous": 302, "blocked": 403}
     assert_role_matrix(client, "get", page, own)
 
 
@@ -143,6 +150,7 @@ def test_my_training_lists_the_archive(client, make_user):  # P-26
     learner, hr = make_user(), make_user(is_staff=True)
     with freeze_time(NOW):
         _month(learner, hr)
+    acknowledge(learner.pk, actor=learner)  # P-32: the privacy notice read
     client.force_login(learner)
     page = client.get(reverse("elearn:my-training"), {"page": "x"}).content.decode()
     assert "Safety" in page and "2026-11-17" in page

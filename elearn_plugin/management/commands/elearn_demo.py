@@ -178,12 +178,19 @@ class Command(AuditedCommand):
         closed = self._close_months(policy)
         self._print(report.total_created, demo_usernames)
         self._print_closes(closed)
-        from elearn_plugin.teaching.demo import seed_demo as seed_teaching  # noqa: PLC0415
+        self._seed_records()
 
-        self.stdout.write("\n".join(seed_teaching(timezone.now())))
-        from elearn_plugin.feedback.demo import seed_demo  # noqa: PLC0415
+    def _seed_records(self) -> None:
+        """The records of P-27..P-35: each domain seeds its own demo and says what it made."""
+        from elearn_plugin.family.demo import seed_demo as family  # noqa: PLC0415
+        from elearn_plugin.feedback.demo import seed_demo as feedback  # noqa: PLC0415
+        from elearn_plugin.privacy.demo import seed_demo as privacy  # noqa: PLC0415
+        from elearn_plugin.teaching.demo import seed_demo as teaching  # noqa: PLC0415
 
-        self.stdout.write("\n".join(seed_demo(timezone.now())))
+        now = timezone.now()
+        for seed in (teaching, feedback, family, privacy):
+            for line in seed(now):
+                self.stdout.write(line)
 
     def _close_months(self, policy) -> list:
         """Close every ended month, as the tick would within minutes: HR then finds the

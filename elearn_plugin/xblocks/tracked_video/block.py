@@ -239,6 +239,7 @@ class TrackedVideoBlock(HandoutMixin, StudioEditableXBlockMixin, XBlock):
                     "strings": args["strings"],
                     "block_key": block_key,
                     "month_line": self._month_line(),
+                    "privacy_url": self._privacy_url(),
                 },
                 i18n_service=self.runtime.service(self, "i18n"),
             )
@@ -259,6 +260,17 @@ class TrackedVideoBlock(HandoutMixin, StudioEditableXBlockMixin, XBlock):
         try:
             return month_line(getattr(request, "user", None), request)
         except Exception:  # noqa: BLE001 - the player never breaks for a summary
+            return ""
+
+    @staticmethod
+    def _privacy_url() -> str:
+        """The privacy notice's address while the learner has not acknowledged it (P-32)."""
+        from elearn_plugin.privacy.notice import player_notice_url  # noqa: PLC0415
+        from elearn_plugin.standing.signin import current_request  # noqa: PLC0415
+
+        try:
+            return player_notice_url(current_request())
+        except Exception:  # noqa: BLE001 - the player never breaks for the notice
             return ""
 
     def student_view_data(self, context=None) -> dict:

@@ -57,6 +57,12 @@ ENDPOINT_MATRICES = {
     "survey": f"{SURVEYS}::test_survey_page_matrix",
     "survey-results": f"{SURVEYS}::test_results_and_export_matrices",
     "survey-export": f"{SURVEYS}::test_results_and_export_matrices",
+    "family-links": "tests.unit.family.test_matrices::test_my_links_matrix",
+    "family-learner-links": "tests.unit.family.test_matrices::test_learner_links_matrix",
+    "family-revoke": "tests.unit.family.test_matrices::test_revoke_matrix",
+    "family-view": "tests.unit.family.test_matrices::test_report_matrix",
+    "privacy-notice": "tests.unit.privacy.test_notice::test_notice_page_matrix",
+    "privacy-acknowledge": "tests.unit.privacy.test_notice::test_acknowledge_matrix",
     "staff-dashboard-export": (
         "tests.unit.staff.test_dashboard_exports::test_dashboard_export_matrix"
     ),
@@ -76,6 +82,11 @@ PUBLIC_ENDPOINTS = {
     "reinstatement-request": "the blocked learner has no session; same answer for everyone",
     # P-8: the one-time link mailed to the account's address is the credential.
     "reinstatement-apply": "the one-time emailed link is the credential",
+    # P-35: the family member has no account; the signed, expiring, revocable link is the
+    # credential, scoped to one learner, every view counted, audited and rate-limited.
+    "family-view": "the link given to the family is the credential",
+    # P-32: what the site records about learners is public information.
+    "privacy-notice": "a privacy notice is for everyone to read; acknowledging it needs a sign-in",
 }
 
 # (block type, handler) -> test holding its role matrix (assert_handler_matrix).
