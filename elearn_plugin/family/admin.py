@@ -64,7 +64,7 @@ class FamilyLinkAdmin(RecordsAdmin):
     def links_page(self, obj: FamilyLink) -> str:
         # A template renders the link, so everything in it is escaped.
         url = reverse("elearn:family-learner-links", kwargs={"user_id": obj.user_id})
-        return render_to_string("elearn_plugin/family/admin_link.html", {"url": url})
+        return render_to_string("elearn_plugin/fragments/family_admin_link.html", {"url": url})
 
     def get_actions(self, request):
         # Revoking is HR's; the read-only base would otherwise hide every action.

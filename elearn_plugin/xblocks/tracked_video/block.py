@@ -19,6 +19,7 @@ from xblock.utils.studio_editable import StudioEditableXBlockMixin
 
 from elearn_plugin.host.access import STANDALONE_COURSE
 from elearn_plugin.video.constants import MAX_RATE_LIMIT
+from elearn_plugin.xblocks.tracked_video import lines
 from elearn_plugin.xblocks.tracked_video.fields import _, _media_type, _safe_src, field_problems
 from elearn_plugin.xblocks.tracked_video.handler_support import (
     _json_response,
@@ -238,8 +239,8 @@ class TrackedVideoBlock(HandoutMixin, StudioEditableXBlockMixin, XBlock):
                     "transcript": self.transcript if _safe_src(self.transcript) else "",
                     "strings": args["strings"],
                     "block_key": block_key,
-                    "month_line": self._month_line(),
-                    "privacy_url": self._privacy_url(),
+                    "month_line": lines.month_line(),
+                    "privacy_url": lines.privacy_url(),
                 },
                 i18n_service=self.runtime.service(self, "i18n"),
             )
@@ -249,29 +250,6 @@ class TrackedVideoBlock(HandoutMixin, StudioEditableXBlockMixin, XBlock):
         frag.add_javascript(_loader.load_unicode("static/js/player.js"))
         frag.initialize_js("ElearnTrackedVideo", args)
         return frag
-
-    @staticmethod
-    def _month_line() -> str:
-        """The learner's month under the player (P-19: the apps render this view)."""
-        from elearn_plugin.learner.line import month_line  # noqa: PLC0415
-        from elearn_plugin.standing.signin import current_request  # noqa: PLC0415
-
-        request = current_request()
-        try:
-            return month_line(getattr(request, "user", None), request)
-        except Exception:  # noqa: BLE001 - the player never breaks for a summary
-            return ""
-
-    @staticmethod
-    def _privacy_url() -> str:
-        """The privacy notice's address while the learner has not acknowledged it (P-32)."""
-        from elearn_plugin.privacy.notice import player_notice_url  # noqa: PLC0415
-        from elearn_plugin.standing.signin import current_request  # noqa: PLC0415
-
-        try:
-            return player_notice_url(current_request())
-        except Exception:  # noqa: BLE001 - the player never breaks for the notice
-            return ""
 
     def student_view_data(self, context=None) -> dict:
         """Content only, for the mobile apps (collected without a user).
