@@ -16,7 +16,7 @@ PYTEST_ARGS ?=
 
 system-deps:  ## OS packages: MySQL client headers (mysqlclient), mariadb-client (the backup drill), chromium (browser tests), gettext
 	@missing=""; \
-	for p in default-libmysqlclient-dev pkg-config mariadb-client chromium gettext; do \
+	for p in default-libmysqlclient-dev pkg-config mariadb-client sqlite3 chromium gettext; do \
 	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
