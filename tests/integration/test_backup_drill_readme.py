@@ -48,9 +48,9 @@ def test_the_readme_drill_restores_a_site_that_passes_the_check(tmp_path):  # P-
             "SELECT user_id FROM elearn_plugin_person ORDER BY user_id DESC LIMIT 1"
         ).fetchone()[0]
         db.execute("DELETE FROM auth_user WHERE id = ?", (victim,))
-    last = _drill().strip().splitlines()[-1]
+    check = "VAR=${ELEARN_DEVSITE_VAR}; BACKUP=$VAR/backup\n" + _drill().strip().splitlines()[-1]
     broken = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", "VAR=${ELEARN_DEVSITE_VAR}; BACKUP=$VAR/backup\n" + last],
+        ["bash", "-euo", "pipefail", "-c", check],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert broken.returncode == 1, broken.stdout + broken.stderr
