@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -12,7 +13,11 @@ from elearn_plugin import audit
 from elearn_plugin.family import services
 
 DEMO_LEARNER = "learner01"
-DEMO_HOST = "http://127.0.0.1:8000"
+
+
+def demo_base() -> str:
+    """Where `make demo` serves the site (the address the demo prints its pages under)."""
+    return os.environ.get("ELEARN_DEMO_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def seed_demo(now: datetime) -> list[str]:
@@ -28,6 +33,6 @@ def seed_demo(now: datetime) -> list[str]:
         issued = services.issue(learner.pk, actor=hr, days=services.max_days(), now=now)
     path = reverse("elearn:family-view", kwargs={"token": issued.token})
     return [
-        f"  Family link:    {DEMO_HOST}{path} ({DEMO_LEARNER}'s report, "
+        f"  Family link:    {demo_base()}{path} ({DEMO_LEARNER}'s report, "
         f"{services.max_days()} days; revoke at /elearn/family/learner/{learner.pk}/)"
     ]
