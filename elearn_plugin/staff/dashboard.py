@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 
 from elearn_plugin.courses.models import Assignment, CourseCompletion, CourseKind, CoursePolicy
 from elearn_plugin.hours.report import hours_report
+from elearn_plugin.month_close.consequences import RULES, source_of
 from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
 from elearn_plugin.org.models import Membership, Person, Unit
 from elearn_plugin.org.queries import subtree_unit_ids, units_without_contact
@@ -195,11 +196,22 @@ def overdue_by_unit(scope: Scope, now: datetime) -> dict[int | None, int]:
 
 
 def sanctions_by_unit(scope: Scope, period: Period, now: datetime) -> dict:
-    """`{unit id: {kind: {"active": n, "month": n}}}`: in force now, and created in `period`."""
+    """`{unit id: {kind: {"active": n, "month": n}}}`: in force now, and of `period`.
+
+    A month's own consequences are imposed when it closes, in the next month: they count for
+    the month they judge (by their source, e.g. `quota:2026-11`), every other sanction (a
+    sharing suspension, HR's own) for the month it was created in.
+    """
     active = Q(lifted_at__isnull=True, starts_at__lte=now) & (
         Q(ends_at__isnull=True) | Q(ends_at__gt=now)
     )
-    created = Q(created_at__gte=period.start_utc, created_at__lt=period.end_utc)
+    closing = Q()
+    for consequence in RULES:
+        closing |= Q(source__startswith=source_of(consequence, ""))
+    judged = Q(source__in=[source_of(consequence, period.label) for consequence in RULES])
+    created = (
+        Q(created_at__gte=period.start_utc, created_at__lt=period.end_utc) & ~closing
+    ) | judged
     rows = (
         scope.narrow(Sanction.objects.filter(kind__in=SANCTION_KINDS), _UNIT_OF_USER)
         .filter(active | created)

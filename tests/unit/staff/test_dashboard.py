@@ -74,6 +74,19 @@ def test_open_month_quota_overdue_and_suspension_per_unit(org_now):  # P-16, P-2
     assert {code for code, _name in figures["uncovered"]} == {"hq", "support"}
 
 
+def test_a_months_warnings_count_for_the_month_they_judge(org_now):  # P-21
+    # October's close warns in November: the warning is October's, not November's.
+    with freeze_time(NOW):
+        standing.impose(org_now.behind.pk, "warning", "quota_shortfall", "quota:2026-10")
+        standing.impose(org_now.done.pk, "warning", "hr_note", "hr:1")
+    october = dashboard.figures(OCTOBER, POLICY, dashboard.Scope(), NOW)
+    november = dashboard.figures(NOVEMBER, POLICY, dashboard.Scope(), NOW)
+    sales_oct = {row["unit"]: row for row in october["units"]}["sales"]
+    sales_nov = {row["unit"]: row for row in november["units"]}["sales"]
+    assert sales_oct["warning_month"] == 1  # the close's warning
+    assert sales_nov["warning_month"] == 1  # HR's own, created in November
+
+
 def test_a_judged_month_reads_its_standings(org_now):  # P-21
     held_october([(org_now.done, org_now.sales, True), (org_now.behind, org_now.sales, True),
                   (org_now.elsewhere, org_now.support, False)])  # fmt: skip
