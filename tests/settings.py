@@ -7,6 +7,7 @@ database, the standalone adapters, the stand-in sign-in page's templates).
 """
 
 import os
+import tempfile
 
 from tests.host.path import add_platform
 
@@ -18,6 +19,8 @@ from conf.devsite.base_settings import DEVSITE_TEMPLATES  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
+# Files the tests upload go to a folder of this run, not into the checkout.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="elearn-test-media-")
 TEMPLATES[0]["DIRS"].append(DEVSITE_TEMPLATES)  # noqa: F405
 ELEARN_HOST_ADAPTERS = "fake"  # no modulestore or enrolment here: in-memory stand-ins
 

@@ -57,6 +57,8 @@ INSTALLED_APPS += ["djpyfs", "workbench"]  # noqa: F405
 TEMPLATES[0]["DIRS"].append(DEVSITE_TEMPLATES)  # noqa: F405
 
 STATIC_ROOT = str(VAR / "static")
+# Uploads (learners' contributions) stay in the site's own folder, never the checkout.
+MEDIA_ROOT = str(VAR / "media")
 # The tracked-video scenario's short demo clips (a few KB each).
 STATICFILES_DIRS.append(("elearn-demo", str(ROOT / "conf" / "devsite" / "media")))  # noqa: F405
 # The "My training" widget's bundle (`make widget`, frontend/my-training), on the learner's home.
