@@ -508,6 +508,19 @@ def test_the_roster_endpoint_and_its_token_reach_the_settings(vcs):  # P-2, P-6,
     )
 
 
+def test_a_school_turns_the_family_view_on(vcs):  # P-35
+    vcs.save("ELEARN_FAMILY_VIEW=true")
+    try:
+        for service in ("lms", "cms"):
+            values = block_values(vcs.read(f"apps/openedx/settings/{service}/production.py"))
+            assert values["ELEARN_FAMILY_VIEW_ENABLED"] is True
+    finally:
+        vcs.save("ELEARN_FAMILY_VIEW=false")
+    assert "ELEARN_FAMILY_VIEW_ENABLED" not in block_values(
+        vcs.read("apps/openedx/settings/lms/production.py")
+    )
+
+
 @pytest.fixture(scope="module")
 def bad(line, tmp_path_factory) -> tuple[Project, dict]:
     base = tmp_path_factory.mktemp(f"tutor{line}-bad")

@@ -72,6 +72,8 @@ hooks.Filters.CONFIG_DEFAULTS.add_items(
         ("ELEARN_WIDGET_NPM", ""),
         ("ELEARN_ROSTER_URL", ""),
         ("ELEARN_ROSTER_TOKEN", ""),
+        # P-35: schools give families a learner's progress report through a link; off.
+        ("ELEARN_FAMILY_VIEW", False),
     ]
 )
 # Generated once per installation and kept in config.yml (not in the database): the
