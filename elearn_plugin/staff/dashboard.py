@@ -18,6 +18,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from elearn_plugin.courses.models import Assignment, CourseCompletion, CourseKind, CoursePolicy
+from elearn_plugin.feedback.models import FeedbackItem, ItemState
+from elearn_plugin.feedback.services import late_items
 from elearn_plugin.hours.report import hours_report
 from elearn_plugin.month_close.consequences import RULES, source_of
 from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
@@ -231,6 +233,7 @@ def queues(scope: Scope) -> dict:
     units no training contact covers. Closes and syncs concern everyone, whatever the scope."""
     pending = ReinstatementApplication.objects.filter(status=ApplicationStatus.PENDING)
     flagged = SharingIncident.objects.filter(status=IncidentStatus.FLAGGED)
+    feedback = FeedbackItem.objects.filter(state=ItemState.OPEN)
     uncovered = units_without_contact()
     if scope.unit_ids is not None:
         uncovered &= scope.unit_ids
@@ -246,6 +249,9 @@ def queues(scope: Scope) -> dict:
         "review_queue": ReviewItem.objects.filter(
             state__in=[ReviewState.SUBMITTED, ReviewState.IN_REVIEW]
         ).count(),
+        # P-29: requests and feedback waiting for an answer, and those past their due time.
+        "feedback_open": scope.narrow(feedback, _UNIT_OF_USER).count(),
+        "feedback_late": scope.narrow(late_items(), _UNIT_OF_USER).count(),
         "uncovered_unit_ids": uncovered,
     }
 

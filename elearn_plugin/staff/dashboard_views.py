@@ -187,6 +187,9 @@ def _cards(data: dict, links: dict) -> list[dict]:
          waiting["held_syncs"] > 0),
         (_("Review queue"), waiting["review_queue"], _("submitted, waiting for a decision"),
          links["review"], waiting["review_queue"] > 0),
+        (_("Requests and feedback"), waiting["feedback_open"],
+         _("%(n)s late") % {"n": waiting["feedback_late"]}, links["feedback"],
+         waiting["feedback_late"] > 0),
         (_("Units without a training contact"), len(data["uncovered"]),
          ", ".join(name for _code, name in data["uncovered"][:3]), links["contacts"],
          bool(data["uncovered"])),
@@ -250,6 +253,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "closes": _admin("monthclose", "status__exact=held"),
         "syncs": _admin("rostersync", "status__exact=held"),
         "review": _admin("reviewitem"),
+        "feedback": reverse("elearn:feedback-inbox"),
         "contacts": _admin("trainingcontact"),
         "health": reverse("elearn:health"),
     }

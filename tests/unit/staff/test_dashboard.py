@@ -87,6 +87,19 @@ def test_a_months_warnings_count_for_the_month_they_judge(org_now):  # P-21
     assert sales_nov["warning_month"] == 1  # HR's own, created in November
 
 
+def test_requests_and_feedback_waiting_for_hr_are_counted(org_now):  # P-29
+    from elearn_plugin.feedback.models import FeedbackItem
+
+    late, early = NOW - timedelta(days=1), NOW + timedelta(days=2)
+    for user, due in ((org_now.behind, late), (org_now.done, early), (org_now.elsewhere, late)):
+        FeedbackItem.objects.create(user=user, kind="feedback", subject="s", due_at=due)
+    with freeze_time(NOW):
+        everyone = dashboard.figures(NOVEMBER, POLICY, dashboard.Scope(), NOW)["queues"]
+        sales = dashboard.figures(NOVEMBER, POLICY, dashboard.resolve_scope("sales"), NOW)["queues"]
+    assert (everyone["feedback_open"], everyone["feedback_late"]) == (3, 2)
+    assert (sales["feedback_open"], sales["feedback_late"]) == (2, 1)
+
+
 def test_a_judged_month_reads_its_standings(org_now):  # P-21
     held_october([(org_now.done, org_now.sales, True), (org_now.behind, org_now.sales, True),
                   (org_now.elsewhere, org_now.support, False)])  # fmt: skip
