@@ -54,6 +54,16 @@ def setup_django() -> None:
     django.setup()
 
 
+def devsite_in(var: str) -> None:
+    """Django with the dev site's settings on a fresh SQLite database in `var`, migrated."""
+    os.environ["ELEARN_DEVSITE_VAR"] = var
+    os.environ["DJANGO_SETTINGS_MODULE"] = "conf.devsite.settings"
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+
+
 def log(name: str, message: str) -> None:
     """A progress line on stderr (stdout carries the JSON)."""
     print(

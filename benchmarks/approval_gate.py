@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _setup(var: str) -> None:
-    os.environ["ELEARN_DEVSITE_VAR"] = var
-    os.environ["DJANGO_SETTINGS_MODULE"] = "conf.devsite.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", run_syncdb=True, interactive=False, verbosity=0)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import devsite_in  # noqa: E402 (the script's own folder)
 
 
 def main() -> None:
@@ -38,7 +27,7 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var:
-        _setup(var)
+        devsite_in(var)
         from crum import set_current_request
         from django.contrib.auth import get_user_model
         from django.test import RequestFactory

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from elearn_plugin.audit import services as audit
+from elearn_plugin.hours.report import COLUMNS as HOURS_COLUMNS
 from elearn_plugin.hours.report import hours_report
 from elearn_plugin.month_close.models import Standing
 from elearn_plugin.month_close.registry import on_month_closed
@@ -147,16 +148,6 @@ def send_monthly_reports(close) -> None:
 
 
 REPORT_COLUMNS = STANDING_COLUMNS
-HOURS_COLUMNS = (
-    "unit",
-    "unit_name",
-    "online_hours",
-    "offline_hours",
-    "counted_online_hours",
-    "excess_hours",
-    "share",
-    "cap",
-)
 
 
 def report_sheets(period_label: str, units: set[int] | None, unit_code: str | None) -> list:

@@ -144,14 +144,19 @@ def units_page(request: HttpRequest) -> HttpResponse:
     return render(request, "elearn_plugin/staff/units.html", {"units": units})
 
 
+def _asked(request: HttpRequest, unit: Unit) -> tuple[str, str, Scope]:
+    """The page's filter and search (unknown filters show everyone), and whose rows."""
+    kind = request.GET.get("show", "all")
+    kind = kind if kind in FILTERS else "all"
+    search = request.GET.get("q", "").strip()[:MAX_SEARCH]
+    return kind, search, Scope(frozenset(subtree_unit_ids([unit.pk])), search)
+
+
 def _unit_context(request: HttpRequest, unit: Unit) -> dict:
     policy = get_policy()
     now = timezone.now()
     month = month_of(now, policy.tz)
-    kind = request.GET.get("show", "all")
-    kind = kind if kind in FILTERS else "all"
-    search = request.GET.get("q", "").strip()[:MAX_SEARCH]
-    scope = Scope(frozenset(subtree_unit_ids([unit.pk])), search)
+    kind, search, scope = _asked(request, unit)
     rows = list(iter_rows(scope, policy, month, now))
     shown = [row for row in rows if _wanted(row, kind)]
     closes = list(
@@ -205,10 +210,7 @@ def unit_export(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     policy = get_policy()
     now = timezone.now()
     month = month_of(now, policy.tz)
-    kind = request.GET.get("show", "all")
-    kind = kind if kind in FILTERS else "all"
-    search = request.GET.get("q", "").strip()[:MAX_SEARCH]
-    scope = Scope(frozenset(subtree_unit_ids([unit.pk])), search)
+    kind, _search, scope = _asked(request, unit)
     rows = (row for row in iter_rows(scope, policy, month, now) if _wanted(row, kind))
     return table_response(
         fmt, f"{unit.code}-{month.label}", COLUMNS, column_labels(), rows, sheet=month.label
