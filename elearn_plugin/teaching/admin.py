@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from elearn_plugin.admin_base import RecordsAdmin
+from elearn_plugin.teaching import admin_actions
 from elearn_plugin.teaching.models import Instructor, SessionRating, TaughtBy, TeachingSession
 
 
@@ -13,6 +14,7 @@ from elearn_plugin.teaching.models import Instructor, SessionRating, TaughtBy, T
 class InstructorAdmin(RecordsAdmin):
     list_display = ("name", "key", "user", "created_at")
     search_fields = ("name", "key")
+    actions = (admin_actions.link_account, admin_actions.name_for_course)
 
 
 @admin.register(TeachingSession)
