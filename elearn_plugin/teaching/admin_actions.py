@@ -128,5 +128,5 @@ def name_for_course(modeladmin, request, queryset):
         return None
     return _page(
         modeladmin, request, queryset, form, action="name_for_course",
-        title=_("Name instructors as teachers of an online course"), submit=_("Name"),
+        title=_("Name instructors as teachers of an online course"), submit=_("Name as teachers"),
     )  # fmt: skip
