@@ -27,6 +27,13 @@ globals().update(fresh_collections())
 INSTALLED_APPS.append("oauth2_provider")  # noqa: F405
 # The LMS's grades app (persisted course grades); Studio does not install it.
 INSTALLED_APPS.append("lms.djangoapps.grades.apps.GradesConfig")  # noqa: F405
+# Notes (`lms.djangoapps.edxnotes`): the LMS's feature flag, off unless the operator turns it
+# on; the app itself is added only where a test loads the LMS with Notes.
+ENABLE_EDXNOTES = False
+# The LMS's course overviews: the row of every course it has (the restore check reads it).
+INSTALLED_APPS.append(  # noqa: F405
+    "openedx.core.djangoapps.content.course_overviews.apps.CourseOverviewsConfig"
+)
 # The LMS's user API app: the learners' preferences, their language among them.
 INSTALLED_APPS.append("openedx.core.djangoapps.user_api.apps.UserApiConfig")  # noqa: F405
 MIDDLEWARE.insert(0, "crum.CurrentRequestUserMiddleware")  # noqa: F405
