@@ -69,6 +69,8 @@ print(json.dumps({
     "middleware": list(settings.MIDDLEWARE),
     "beat": sorted(getattr(settings, "CELERYBEAT_SCHEDULE", {})),
     "rate_limit": getattr(settings, "ELEARN_VIDEO_RATE_LIMIT", None),
+    "family_view": getattr(settings, "ELEARN_FAMILY_VIEW_ENABLED", None),
+    "feedback_days": getattr(settings, "ELEARN_FEEDBACK_ANSWER_DAYS", None),
     "policy_file": getattr(settings, "ELEARN_POLICY_FILE", None),
     "default_queue": getattr(settings, "CELERY_DEFAULT_QUEUE", None),
 }))
@@ -113,6 +115,7 @@ def _operator_yaml(tmp_path: Path) -> dict:
         },
         "CELERYBEAT_SCHEDULE": {"operator.job": {"task": "operator.job", "schedule": 60}},
         "ELEARN_VIDEO_RATE_LIMIT": 12,
+        "ELEARN_FAMILY_VIEW_ENABLED": True,
         "ELEARN_AUDIT_KEY": "operator-audit-key-kept-outside-the-database",
         "FEATURES": {"ENABLE_SOMETHING": True},
     }
@@ -131,6 +134,9 @@ def test_test_settings_load_and_derive(module, tmp_path):
     # P-24, P-25: the AppConfig's ready(), run by the platform's django.setup() in the LMS and
     # Studio alike, registers the month close's hooks once: hours recorded before rankings.
     assert facts["month_closed_hooks"] == HOOKS
+    # The records' defaults (settings/defaults.py) reach the host's settings: the family view
+    # off (P-35), five working days to answer feedback (P-29).
+    assert (facts["family_view"], facts["feedback_days"]) == (False, 5)
 
 
 @pytest.mark.parametrize(
@@ -145,6 +151,7 @@ def test_production_settings_keep_the_operators_yaml_and_the_plugins_steps(modul
     assert facts["derived_left"] == []
     assert facts["default_queue"] == queue
     assert facts["rate_limit"] == 12  # the operator's value wins over the plugin default
+    assert facts["family_view"] is True  # a school's YAML turns the family view on (P-35)
     # The YAML replaced the filters dict; the plugin's production step joined the pipeline
     # again without dropping the operator's step or their fail_silently choice. P-8
     login = facts["login_filter"]
