@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from elearn_plugin.permissions import ANY, Action, ElearnPermission, elearn_required, require
+from elearn_plugin.permissions import (
+    ANY,
+    Action,
+    ElearnPermission,
+    elearn_required,
+    reach_of,
+    require,
+)
 
 
 class SlotRequestError(Exception):
@@ -118,24 +125,12 @@ def learner_choices(actor, search: str) -> tuple[list[tuple[int, str, str]], boo
     """`(user id, name, employee id)` of the learners the actor may grant a slot to, by
     name, and whether there are more than shown (then the contact searches). HR, who
     reaches everyone, sees learners only once a search is typed."""
-    from elearn_plugin.org.models import Person  # noqa: PLC0415
-    from elearn_plugin.org.queries import contact_unit_ids  # noqa: PLC0415
-    from elearn_plugin.permissions import Role, roles_of  # noqa: PLC0415
+    from elearn_plugin.org.queries import people_named  # noqa: PLC0415
 
-    people = Person.objects.filter(status=Person.ACTIVE)
-    if Role.HR not in roles_of(actor):
-        people = people.filter(unit_id__in=contact_unit_ids(actor))
-    elif not search:
+    reach = reach_of(actor)
+    if reach is None and not search:
         return [], True
-    if search:
-        people = people.filter(name__icontains=search) | people.filter(
-            employee_id__icontains=search
-        )
-    found = list(
-        people.order_by("name", "employee_id").values_list("user_id", "name", "employee_id")[
-            : MAX_CHOICES + 1
-        ]
-    )
+    found = people_named(search, reach, MAX_CHOICES + 1)
     return found[:MAX_CHOICES], len(found) > MAX_CHOICES
 
 

@@ -59,6 +59,18 @@ def units_without_contact() -> set[int]:
     return set(Unit.objects.exclude(id__in=covered).values_list("id", flat=True))
 
 
+def people_named(search: str, unit_ids: set[int] | None, limit: int) -> list[tuple[int, str, str]]:
+    """`(user id, name, employee id)` of active people in `unit_ids` (None: every unit) whose
+    name or employee id contains `search` (empty: all), by name, at most `limit`."""
+    people = Person.objects.filter(status=Person.ACTIVE)
+    if unit_ids is not None:
+        people = people.filter(unit_id__in=unit_ids)
+    if search:
+        people = people.filter(Q(name__icontains=search) | Q(employee_id__icontains=search))
+    found = people.order_by("name", "employee_id").values_list("user_id", "name", "employee_id")
+    return list(found[:limit])
+
+
 def must_change_password(user_id: int) -> bool:
     """Whether the account still has its provisioned password; cached, cleared on change."""
     key = PASSWORD_FLAG_KEY.format(user_id)

@@ -25,7 +25,14 @@ from elearn_plugin.permissions.roles import (
     roles_of,
 )
 from elearn_plugin.permissions.rules import Action, Role, Scope, register, rules_for
-from elearn_plugin.permissions.scope import ANY, CourseTarget, UnitTarget, check, require
+from elearn_plugin.permissions.scope import (
+    ANY,
+    CourseTarget,
+    UnitTarget,
+    check,
+    reach_of,
+    require,
+)
 
 __all__ = [
     "ANY",
@@ -45,6 +52,7 @@ __all__ = [
     "forget_roles",
     "invalidate_roles",
     "is_blocked",
+    "reach_of",
     "register",
     "require",
     "roles_of",

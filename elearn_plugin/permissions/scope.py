@@ -98,6 +98,14 @@ def _in_scope(user, scope: Scope, target) -> bool:
     return False
 
 
+def reach_of(user) -> set[int] | None:
+    """The units whose learners `user` reaches: None for HR (every unit), else the units
+    they cover as a training contact, with their subtrees (empty for anyone else)."""
+    if Role.HR in roles_of(user):
+        return None
+    return contact_unit_ids(user)
+
+
 def check(user, action: Action | str, target=None) -> bool:
     """True when the user holds a role allowed to do `action` on `target` (deny by default).
 

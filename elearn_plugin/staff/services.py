@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from elearn_plugin.audit import services as audit
 from elearn_plugin.org.models import Person
-from elearn_plugin.org.queries import contact_unit_ids
 from elearn_plugin.outbox.models import OutboxMessage
 from elearn_plugin.outbox.services import OutboxRow, enqueue_bulk
-from elearn_plugin.permissions import ANY, Action, Role, check, roles_of
+from elearn_plugin.permissions import ANY, Action, check, reach_of
 from elearn_plugin.policy.runtime import get_policy
 from elearn_plugin.rules.periods import month_of
 from elearn_plugin.staff.unit_rows import Scope, iter_rows, needs_reminder
@@ -32,13 +31,6 @@ class RemindError(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
-
-
-def reachable_units(actor) -> set[int] | None:
-    """The units whose learners `actor` may remind: None for HR (every unit)."""
-    if Role.HR in roles_of(actor):
-        return None
-    return contact_unit_ids(actor)
 
 
 def remind(actor, user_ids: Iterable[int], *, now: datetime | None = None) -> int:
@@ -65,15 +57,11 @@ def remind(actor, user_ids: Iterable[int], *, now: datetime | None = None) -> in
     )
     if len(units_of) != len(ids):
         raise RemindError("unknown_learner")
-    reach = reachable_units(actor)
+    reach = reach_of(actor)
     if reach is not None and not set(units_of.values()) <= reach:
         raise RemindError("out_of_scope")
-    wanted = set(ids)
-    rows = [
-        row
-        for row in iter_rows(Scope(frozenset(set(units_of.values()))), policy, month, now)
-        if row["user_id"] in wanted and needs_reminder(row)
-    ]
+    scope = Scope(frozenset(units_of.values()), user_ids=frozenset(ids))
+    rows = [row for row in iter_rows(scope, policy, month, now) if needs_reminder(row)]
     day = timezone.localdate(now, policy.tz).isoformat()
     key = "progress_reminder:{}:" + day
     with transaction.atomic():

@@ -63,10 +63,12 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose rows: the learners of `unit_ids`, optionally matching `search`."""
+    """Whose rows: the learners of `unit_ids`, optionally matching `search`, optionally only
+    those of `user_ids`."""
 
     unit_ids: frozenset[int]
     search: str = ""
+    user_ids: frozenset[int] | None = None
 
 
 def _people(scope: Scope, after: str | None, limit: int) -> list[tuple]:
@@ -75,6 +77,8 @@ def _people(scope: Scope, after: str | None, limit: int) -> list[tuple]:
         people = people.filter(
             Q(name__icontains=scope.search) | Q(employee_id__icontains=scope.search)
         )
+    if scope.user_ids is not None:
+        people = people.filter(user_id__in=scope.user_ids)
     if after is not None:
         people = people.filter(employee_id__gt=after)
     return list(

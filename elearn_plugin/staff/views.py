@@ -21,15 +21,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from elearn_plugin.month_close.models import CloseStatus, MonthClose
-from elearn_plugin.org.models import Person, Unit
-from elearn_plugin.org.queries import subtree_unit_ids
-from elearn_plugin.permissions import ANY, Action, UnitTarget, check, elearn_required
+from elearn_plugin.org.models import Unit
+from elearn_plugin.org.queries import people_named, subtree_unit_ids
+from elearn_plugin.permissions import ANY, Action, UnitTarget, check, elearn_required, reach_of
 from elearn_plugin.policy.runtime import get_policy
 from elearn_plugin.reports.output import write_xlsx
 from elearn_plugin.rules.periods import month_of, period_from_label
 from elearn_plugin.staff import monthly
 from elearn_plugin.staff.exports import FORMATS, XLSX_TYPE, table_response
-from elearn_plugin.staff.services import RemindError, reachable_units, remind
+from elearn_plugin.staff.services import RemindError, remind
 from elearn_plugin.staff.unit_rows import (
     COLUMNS,
     Scope,
@@ -133,7 +133,7 @@ def _wanted(row: dict, kind: str) -> bool:
 @elearn_required(Action.VIEW_UNIT_RECORDS, ANY)
 def units_page(request: HttpRequest) -> HttpResponse:
     """The units the reader covers; a contact of one unit goes straight to it."""
-    reach = reachable_units(request.user)
+    reach = reach_of(request.user)
     units = Unit.objects.order_by("path")
     if reach is not None:
         # The units the contact is named for; each page includes the units below it.
@@ -254,7 +254,7 @@ def monthly_report_download(request: HttpRequest, period: str) -> HttpResponse:
         raise Http404(_("No such month."))
     if not MonthClose.objects.filter(period=label, status=CloseStatus.CLOSED).exists():
         raise Http404(_("This month is not closed yet."))
-    reach = reachable_units(request.user)
+    reach = reach_of(request.user)
     code = request.GET.get("unit") or None
     units = reach
     if code is not None:
@@ -279,14 +279,6 @@ def learner_choices(request: HttpRequest) -> JsonResponse:
     query = request.GET.get("q", "").strip()[:MAX_SEARCH]
     if len(query) < 1:
         return JsonResponse({"results": []})
-    people = Person.objects.filter(status=Person.ACTIVE)
-    reach = reachable_units(request.user)
-    if reach is not None:
-        people = people.filter(unit_id__in=reach)
-    people = people.filter(name__icontains=query) | people.filter(employee_id__icontains=query)
-    found = people.order_by("name", "employee_id").values_list("user_id", "name", "employee_id")
-    results = [
-        {"id": uid, "label": f"{name} ({employee_id})"}
-        for uid, name, employee_id in found[:CHOICES]
-    ]
+    found = people_named(query, reach_of(request.user), CHOICES)
+    results = [{"id": uid, "label": f"{name} ({employee_id})"} for uid, name, employee_id in found]
     return JsonResponse({"results": results})
