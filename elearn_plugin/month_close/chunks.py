@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from elearn_plugin import audit
-from elearn_plugin.core.upsert import insert_prepared_rows
+from elearn_plugin.core.upsert import insert_prepared_rows, refresh_statistics
 from elearn_plugin.gate import course_titles
 from elearn_plugin.month_close import consequences
 from elearn_plugin.month_close.facts import load_chunk, month_rules
@@ -190,6 +190,20 @@ def judge_chunk(close_id: int, index: int, policy: Policy, period: Period) -> st
     return JUDGED
 
 
+def standings_of(chunk: CloseChunk, period: str):
+    """The standings the chunk's judging wrote: its user-id range in the month."""
+    return Standing.objects.filter(
+        period=period, user_id__gte=chunk.first_user_id, user_id__lte=chunk.last_user_id
+    )
+
+
+def before_applying() -> None:
+    """Before a close's apply step reads its standings back chunk by chunk: the database's
+    statistics of the standings, which the judging step has just filled, brought up to date
+    (`core.upsert.refresh_statistics`), so each chunk's read is planned as the id range it is."""
+    refresh_statistics(Standing)
+
+
 def apply_chunk(close_id: int, index: int, *, quota_email: bool, tz) -> str:
     """Impose one chunk's sanctions and write its messages; SKIPPED when already applied."""
     with transaction.atomic():
@@ -199,11 +213,7 @@ def apply_chunk(close_id: int, index: int, *, quota_email: bool, tz) -> str:
         close = chunk.close
         if close.status != CloseStatus.APPLYING:
             return SKIPPED
-        in_range = Standing.objects.filter(
-            period=close.period,
-            user_id__gte=chunk.first_user_id,
-            user_id__lte=chunk.last_user_id,
-        )
+        in_range = standings_of(chunk, close.period)
         with_any = [uid for uid, found in in_range.values_list("user_id", "consequences") if found]
         rows = list(
             in_range.filter(user_id__in=with_any)

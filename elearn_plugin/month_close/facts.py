@@ -240,9 +240,23 @@ def _fetch(queryset, *names: str) -> list[tuple]:
     return out
 
 
+def _of_learners(queryset, user_ids: list[int]):
+    """`queryset` narrowed to the learners `user_ids` (sorted): by their id range when they
+    fill most of it, as a month close's chunk does, else by an `IN` list.
+
+    A range costs the database one index range scan and the driver two parameters, where
+    an `IN` list of a chunk's thousand ids had each id quoted and compiled through the ORM;
+    rows of ids inside the range but outside `user_ids` are dropped by `load_chunk`.
+    """
+    low, high = user_ids[0], user_ids[-1]
+    if high - low + 1 <= 2 * len(user_ids):
+        return queryset.filter(user_id__gte=low, user_id__lte=high)
+    return queryset.filter(user_id__in=user_ids)
+
+
 def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: Policy):
     """The five set queries of a chunk, evaluated: nothing else touches the database."""
-    assignments = Assignment.objects.filter(user_id__in=user_ids)
+    assignments = _of_learners(Assignment.objects.all(), user_ids)
     if not policy.assignments.electives_are_tasks:
         assignments = assignments.exclude(source=AssignmentSource.CHOSEN)
     # Every row of the chunk's learners: the task's deadline is the earliest of its rows, so
@@ -252,7 +266,7 @@ def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: P
         assignments, "user_id", "course_key", "due_at", "withdrawn_at", "assigned_at"
     )
     completion_rows = _fetch(
-        CourseCompletion.objects.filter(user_id__in=user_ids),
+        _of_learners(CourseCompletion.objects.all(), user_ids),
         "user_id",
         "course_key",
         "completed_at",
@@ -261,7 +275,7 @@ def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: P
         CoursePolicy.objects.filter(kind=CourseKind.REQUIRED).values_list("course_key", flat=True)
     )
     membership_rows = _fetch(
-        Membership.objects.filter(user_id__in=user_ids, valid_from__lt=period.end_utc).filter(
+        _of_learners(Membership.objects.filter(valid_from__lt=period.end_utc), user_ids).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gt=window_start)
         ),
         "user_id",
@@ -271,10 +285,11 @@ def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: P
     )
     # No lower bound on blocks: one long before the window can still shift a task into it.
     sanction_rows = _fetch(
-        Sanction.objects.filter(
-            user_id__in=user_ids,
-            kind__in=[*BLOCKING, SanctionKind.REVOCATION],
-            starts_at__lt=period.end_utc,
+        _of_learners(
+            Sanction.objects.filter(
+                kind__in=[*BLOCKING, SanctionKind.REVOCATION], starts_at__lt=period.end_utc
+            ),
+            user_ids,
         ),
         "user_id",
         "kind",
@@ -379,4 +394,5 @@ def load_chunk(
                 ),
             )
         )
-    return facts, {user_id: unit for user_id, (_start, unit) in unit_of.items()}
+    # A range read (`_of_learners`) may bring rows of ids outside the chunk: not returned.
+    return facts, {user_id: unit_of[user_id][1] for user_id in ids if user_id in unit_of}

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from elearn_plugin.core.batching import collector_paused
 from elearn_plugin.month_close import chunks, services
 from elearn_plugin.month_close.models import CloseStatus, MonthClose
 from elearn_plugin.policy.schema import Policy
@@ -85,11 +86,12 @@ def target_month(label: str, policy: Policy, now: datetime) -> Period:
 
 def step(close_id: int, index: int, policy: Policy, period: Period) -> str:
     """Do whatever step of one chunk its close is at (judge or apply)."""
-    outcome = chunks.judge_chunk(close_id, index, policy, period)
-    if outcome == chunks.SKIPPED:
-        outcome = chunks.apply_chunk(
-            close_id, index, quota_email=_quota_email(close_id), tz=policy.tz
-        )
+    with collector_paused():
+        outcome = chunks.judge_chunk(close_id, index, policy, period)
+        if outcome == chunks.SKIPPED:
+            outcome = chunks.apply_chunk(
+                close_id, index, quota_email=_quota_email(close_id), tz=policy.tz
+            )
     return outcome
 
 
@@ -106,6 +108,8 @@ def run_inline(close: MonthClose, policy: Policy, period: Period) -> MonthClose:
         todo = chunks.pending(close)
         if not todo:
             return close
+        if close.status == CloseStatus.APPLYING:
+            chunks.before_applying()
         for index in todo:
             step(close.pk, index, policy, period)
 
@@ -124,6 +128,8 @@ def dispatch(close: MonthClose, *, stale_only: bool, now: datetime | None = None
             .values_list("index", flat=True)
         )
         todo = [index for index in todo if index in overdue]
+    if todo and close.status == CloseStatus.APPLYING:
+        chunks.before_applying()
     if todo:
         with transaction.atomic():
             services.mark_dispatched(close, todo, now)

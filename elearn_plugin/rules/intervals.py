@@ -41,8 +41,12 @@ class Interval:
 
 def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
     """Sorted, non-empty, non-overlapping intervals covering the same time (touching ones join)."""
+    items = intervals if isinstance(intervals, tuple | list) else list(intervals)
+    if len(items) < 2:
+        # Most learners have one stay and no block: nothing to sort or join.
+        return tuple(item for item in items if item.end > item.start)
     merged: list[Interval] = []
-    for item in sorted(intervals, key=lambda i: (i.start, i.end)):
+    for item in sorted(items, key=lambda i: (i.start, i.end)):
         if item.end <= item.start:
             continue
         if merged and item.start <= merged[-1].end:
@@ -55,8 +59,15 @@ def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
 
 def clip(intervals: Iterable[Interval], start: datetime, end: datetime) -> tuple[Interval, ...]:
     """The merged parts of intervals inside `[start, end)`."""
-    bounds = ((max(i.start, start), min(i.end, end)) for i in merge(intervals))
-    return tuple(Interval(a, b) for a, b in bounds if a < b)
+    out = []
+    for i in merge(intervals):
+        if start <= i.start and i.end <= end:
+            out.append(i)  # inside already: the same interval, not a copy
+            continue
+        a, b = max(i.start, start), min(i.end, end)
+        if a < b:
+            out.append(Interval(a, b))
+    return tuple(out)
 
 
 def length(intervals: Iterable[Interval]) -> timedelta:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from elearn_plugin.core import users
-from elearn_plugin.core.batching import chunked
+from elearn_plugin.core.batching import chunked, collector_paused
 from elearn_plugin.core.timeutil import is_aware
 
 
@@ -31,6 +31,25 @@ def test_chunk_size_below_one_is_refused(size):
     # Bad input: a clear error instead of an endless or empty loop.
     with pytest.raises(ValueError, match="at least 1"):
         list(chunked([1, 2], size))
+
+
+def test_the_collector_is_paused_for_a_chunk_and_resumed_after_it():  # P-33
+    import gc
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a chunk that fails")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
 
 
 class _NoOffset(tzinfo):

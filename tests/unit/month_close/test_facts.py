@@ -11,7 +11,7 @@ from elearn_plugin.courses.services import (
     assign_bulk,
     record_completions_bulk,
 )
-from elearn_plugin.month_close.facts import load_month_facts, month_rules
+from elearn_plugin.month_close.facts import load_chunk, load_month_facts, month_rules
 from elearn_plugin.org import services as org
 from elearn_plugin.rules.month_verdicts import (
     MISSED_TASKS_SUSPENSION,
@@ -246,3 +246,26 @@ def test_the_rows_read_are_what_the_orm_reads(courses, people):
     assert all(row[2].tzinfo is UTC and row[3] is None for row in rows)
     names = ("user_id", "kind", "starts_at", "ends_at", "lifted_at")
     assert _fetch(Sanction.objects.all(), *names) == list(Sanction.objects.values_list(*names))
+
+
+@pytest.mark.parametrize("spread", ["range", "in_list"])
+def test_a_chunk_reads_its_learners_only(spread, courses, people, django_assert_num_queries):
+    # P-16, P-22: a chunk's ids filling their range are read as that range, sparse ids as an
+    # IN list; either way a learner inside the range but outside the chunk is not judged.
+    users = people(6, local(2025, 6, 1))
+    for u in users:
+        assign(u, (R1, local(2026, 3, 10)), (R2, local(2026, 3, 11)), (R3, local(2026, 3, 12)))
+    asked = users[:2] + users[3:] if spread == "range" else [users[0], users[-1]]
+    left_out = sorted(set(users) - set(asked))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        facts, unit_of = load_chunk(asked, MARCH, POLICY)
+    assignment_sql = next(q["sql"] for q in queries if "elearn_plugin_assignment" in q["sql"])
+    assert ("BETWEEN" in assignment_sql or ">=" in assignment_sql) == (spread == "range")
+    assert [f.user_id for f in facts] == sorted(asked)
+    assert set(unit_of) == set(asked)
+    assert not set(left_out) & {f.user_id for f in facts}
+    verdicts = [judge(f, month_rules(POLICY), MARCH, CLOSED_AT) for f in facts]
+    assert all(MISSED_TASKS_SUSPENSION in v.consequences for v in verdicts)
