@@ -59,13 +59,14 @@ def reason_text(block: Block) -> str:
     return f"{reason} ({facts})" if facts else reason
 
 
-def deadline_text(value: object) -> str:
-    """A deadline of the evidence in the policy's zone: a local midnight is the end of the day
-    before (a bare due date is stored so), shown as that date; other times as `YYYY-MM-DD HH:MM`."""
+def deadline_text(value: object, tz=None) -> str:
+    """A deadline of the evidence in the policy's zone (`tz`, read from the policy when not
+    given): a local midnight is the end of the day before (a bare due date is stored so),
+    shown as that date; other times as `YYYY-MM-DD HH:MM`."""
     parsed = parse_datetime(value) if isinstance(value, str) else None
     if parsed is None:
         return str(value)
-    local = timezone.localtime(parsed, display_tz())
+    local = timezone.localtime(parsed, tz or display_tz())
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
         return (local.date() - timedelta(days=1)).isoformat()
     return local.strftime("%Y-%m-%d %H:%M")

@@ -81,35 +81,34 @@ def record_bulk(actor: object, verb: str, rows: Iterable[tuple[object, dict | No
     """Record one event per (target, data), one INSERT per chunk; returns how many."""
     _require_transaction()
     who, now = resolve(actor), timezone.now()
-    events: Sequence[AuditEvent] = [_row(who, verb, target, data, now) for target, data in rows]
-    for chunk in chunked(list(events), CHUNK_SIZE):
-        _insert(chunk)
+    events = [(_target(target), clean_data(verb, data)) for target, data in rows]
+    for chunk in chunked(events, CHUNK_SIZE):
+        _insert(who, verb, now, chunk)
     return len(events)
 
 
-def _insert(events: Sequence[AuditEvent]) -> None:
-    """The events as `bulk_create` writes them (unsealed, in order, so the sealer chains them
-    by id as before; one multi-row INSERT per batch the database allows), without compiling
-    each value through the ORM: only the time and the JSON data need their field's
-    preparation, and the events of a call share their time, prepared once.
+def _insert(who: Actor, verb: str, now, events: Sequence[tuple[str, dict]]) -> None:
+    """The events `(target, clean data)` as `bulk_create` would write them (unsealed, in
+    order, so the sealer chains them by id; one multi-row INSERT per batch the database
+    allows), without a model instance per event or each value compiled through the ORM:
+    the events of a call share their actor, verb and time (prepared once), and only the data
+    needs its field's preparation, as JSON.
     """
     if not events:
         return
     db = connections[router.db_for_write(AuditEvent)]
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    times: dict = {}
-
-    def value(field, event):
-        raw = getattr(event, field.attname)
-        kind = field.get_internal_type()
-        if kind == "JSONField":
-            return field.get_db_prep_save(raw, db)
-        if kind == "DateTimeField":
-            if raw not in times:
-                times[raw] = field.get_db_prep_save(raw, db)
-            return times[raw]
-        return raw
-
-    insert_prepared_rows(
-        AuditEvent, fields, [[value(f, event) for f in fields] for event in events]
+    fixed = {f.name: f.get_db_prep_save(f.get_default(), db) for f in fields}
+    fixed.update(
+        occurred_at=AuditEvent._meta.get_field("occurred_at").get_db_prep_save(now, db),
+        actor_user_id=who.user_id,
+        actor_system=who.system,
+        verb=verb,
     )
+    as_json = AuditEvent._meta.get_field("data").get_db_prep_save
+    names = [f.name for f in fields]
+    rows = []
+    for target, data in events:
+        given = {"target": target, "data": as_json(data, db)}
+        rows.append([given[n] if n in given else fixed[n] for n in names])
+    insert_prepared_rows(AuditEvent, fields, rows)

@@ -94,7 +94,7 @@ def insert_prepared_rows(
     what the driver cannot take as it is (JSON, times) with the field's `get_db_prep_save`.
     With `ignore_conflicts` a row whose unique key is taken is skipped, as in
     `insert_ignoring_conflicts`, and not counted. Table and column names come from the
-    model's metadata, quoted; every value is a parameter.
+    model's metadata, quoted; values as `_values_sql` writes them.
     """
     if not rows:
         return 0
@@ -107,16 +107,38 @@ def insert_prepared_rows(
         ", ".join(ops.quote_name(f.column) for f in fields),
     )
     tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if ignore_conflicts else ""
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(ops.bulk_batch_size(fields, rows), 1)
     inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            sql = f"{head}{', '.join([one] * len(batch))} {tail}".rstrip()
-            cursor.execute(sql, [value for row in batch for value in row])
+            values, params = _values_sql(rows[start : start + size])
+            cursor.execute(f"{head}{values} {tail}".rstrip(), params)
             inserted += max(cursor.rowcount, 0)
     return inserted
+
+
+def _values_sql(rows: Iterable[Iterable[Any]]) -> tuple[str, list[Any]]:
+    """The `VALUES` lists of `rows` and their parameters.
+
+    Integers (exactly `int`, not `bool`) and None are written into the statement as numerals
+    and NULL: `str()` of an int is a numeral on every database, so nothing a caller passes
+    can change the statement's meaning; every other value (text, JSON, times, booleans) is a
+    parameter. A month close's standing row is nine such numbers of thirteen values, each
+    once quoted by the driver one call at a time.
+    """
+    groups, params = [], []
+    for row in rows:
+        marks = []
+        for value in row:
+            if value is None:
+                marks.append("NULL")
+            elif type(value) is int:
+                marks.append(str(value))
+            else:
+                marks.append("%s")
+                params.append(value)
+        groups.append("(" + ", ".join(marks) + ")")
+    return ", ".join(groups), params
 
 
 def refresh_statistics(model) -> None:

@@ -1,7 +1,7 @@
 """The chunks of a month close: the plan by learner-id range, judging one, applying one.
 
 A chunk is about `CHUNK_LEARNERS` learners by id range. Judging a chunk reads its facts with
-the few set queries of `facts.load_chunk`, judges them (`rules.month_verdicts`) and writes its
+the few set queries of `facts.load_range`, judges them (`rules.month_verdicts`) and writes its
 standing rows and one audit event in one transaction that also marks it judged; applying it
 writes its sanctions (through `standing.impose_bulk`, with their audit events) and messages
 (through the outbox) in one transaction that marks it applied. Each step first locks its
@@ -22,7 +22,7 @@ from elearn_plugin import audit
 from elearn_plugin.core.upsert import insert_prepared_rows, refresh_statistics
 from elearn_plugin.gate import course_titles
 from elearn_plugin.month_close import consequences
-from elearn_plugin.month_close.facts import load_chunk, month_rules
+from elearn_plugin.month_close.facts import load_range, month_rules
 from elearn_plugin.month_close.models import CloseChunk, CloseStatus, MonthClose, Standing
 from elearn_plugin.org.models import Membership
 from elearn_plugin.outbox.services import enqueue_bulk
@@ -122,8 +122,12 @@ def _insert_standings(close: MonthClose, verdicts, unit_of: dict[int, int], now)
     as_json = by_name["evidence"].get_db_prep_save
     judged_at = by_name["judged_at"].get_db_prep_save(now, connection)
     rows = []
+    lists: dict[tuple[str, ...], object] = {}  # a chunk's few distinct lists, encoded once
     for v in verdicts:
         f = consequences.standing_fields(v)
+        key = tuple(f["consequences"])
+        if key not in lists:
+            lists[key] = listed(f["consequences"], connection)
         rows.append(
             (
                 close.pk,
@@ -135,7 +139,7 @@ def _insert_standings(close: MonthClose, verdicts, unit_of: dict[int, int], now)
                 f["quota_met"],
                 f["missed_tasks"],
                 f["months_with_misses"],
-                listed(f["consequences"], connection),
+                lists[key],
                 f["exempt"],
                 as_json(f["evidence"], connection),
                 judged_at,
@@ -164,12 +168,7 @@ def judge_chunk(close_id: int, index: int, policy: Policy, period: Period) -> st
         close = chunk.close
         if close.status != CloseStatus.JUDGING:
             return SKIPPED
-        ids = list(
-            population(period).filter(
-                user_id__gte=chunk.first_user_id, user_id__lte=chunk.last_user_id
-            )
-        )
-        facts, unit_of = load_chunk(ids, period, policy)
+        ids, facts, unit_of = load_range(chunk.first_user_id, chunk.last_user_id, period, policy)
         verdicts = judge_many(facts, month_rules(policy), period, close.decided_at)
         now = timezone.now()
         _insert_standings(close, verdicts, unit_of, now)
@@ -213,13 +212,16 @@ def apply_chunk(close_id: int, index: int, *, quota_email: bool, tz) -> str:
         close = chunk.close
         if close.status != CloseStatus.APPLYING:
             return SKIPPED
-        in_range = standings_of(chunk, close.period)
-        with_any = [uid for uid, found in in_range.values_list("user_id", "consequences") if found]
-        rows = list(
-            in_range.filter(user_id__in=with_any)
+        # A consequence needs a quota not met or a missed task (`rules.month_verdicts.judge`):
+        # the rows of learners with neither, most of a chunk, are not read.
+        rows = [
+            row
+            for row in standings_of(chunk, close.period)
+            .filter(Q(quota_met=False) | Q(missed_tasks__gt=0))
             .order_by("user_id")
             .values_list("user_id", "consequences", "evidence")
-        )
+            if row[1]
+        ]
         starts_at = applied_from(close)
         specs = consequences.sanction_specs(close.period, rows, starts_at, close.decided_at)
         impose_bulk(specs)

@@ -133,7 +133,7 @@ def messages(
                         {
                             "course_key": m["course_key"],
                             "course_title": titles.get(m["course_key"]) or m["course_key"],
-                            "due_on": deadline_text(m["due_at"]),
+                            "due_on": deadline_text(m["due_at"], tz),
                         }
                         for m in evidence.get("missed") or []
                     ],

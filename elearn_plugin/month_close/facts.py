@@ -4,8 +4,10 @@
 close of 200k learners costs a fixed number of queries per chunk of about 1,000 learners
 instead of several per learner. `load_month_facts` runs **five queries whatever the chunk's
 size** (assignments, completions, required course keys, memberships, sanctions), each a
-`values_list` on `user_id__in=<chunk>`, and groups the rows in memory. The caller chunks:
-one call should not get more ids than the database accepts in one `IN` list.
+`values_list` narrowed to the chunk (`fact_rows`: its id range, or an `IN` list of sparse
+ids), and groups the rows in memory; `load_range`, the close's own reader, takes the
+chunk's population from the same membership rows. The caller chunks: one call should not
+get more ids than the database accepts in one `IN` list.
 
 The months with misses before this one (P-23) are judged here again, in one pass over each
 learner's tasks (`months_with_a_miss`), on the same tasks, memberships and blocks: a month
@@ -39,21 +41,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
-from django.db import connections
-from django.db.models import CharField, DateTimeField, Q
-from django.db.models.functions import Cast
-from django.utils.dateparse import parse_datetime
-
-from elearn_plugin.courses.models import (
-    Assignment,
-    AssignmentSource,
-    CourseCompletion,
-    CourseKind,
-    CoursePolicy,
-)
-from elearn_plugin.org.models import Membership
+from elearn_plugin.month_close.fact_rows import BLOCKING, of_learners, of_range, read_rows
 from elearn_plugin.policy.schema import Policy
 from elearn_plugin.rules.month_verdicts import (
     Interval,
@@ -66,9 +56,9 @@ from elearn_plugin.rules.month_verdicts import (
     misses_in_window,
 )
 from elearn_plugin.rules.periods import Period, months_back
-from elearn_plugin.standing.models import Sanction, SanctionKind
+from elearn_plugin.standing.models import SanctionKind
 
-BLOCKING = (SanctionKind.SUSPENSION, SanctionKind.FREEZE)
+__all__ = ["BLOCKING", "load_chunk", "load_month_facts", "load_range", "month_rules"]
 
 
 def month_rules(policy: Policy) -> MonthRules:
@@ -95,22 +85,22 @@ def _group_tasks(
 ) -> dict[int, list[Task]]:
     """One task per learner and course from its assignment rows (see the module docstring);
     `assigned` receives when each learner's course was first assigned."""
-    by_course: dict[tuple[int, str], list[tuple[datetime, datetime | None]]] = {}
+    first: dict[tuple[int, str], tuple[datetime, datetime | None]] = {}
+    more: dict[tuple[int, str], list[tuple[datetime, datetime | None]]] = {}
     for user_id, course_key, due_at, withdrawn_at, assigned_at in rows:
         key = (user_id, course_key)
-        dues = by_course.get(key)
-        if dues is None:
-            by_course[key] = [(due_at, withdrawn_at)]
+        if key not in first:
+            first[key] = (due_at, withdrawn_at)
             assigned[key] = assigned_at
             continue
-        dues.append((due_at, withdrawn_at))
+        more.setdefault(key, [first[key]]).append((due_at, withdrawn_at))
         if assigned_at < assigned[key]:
             assigned[key] = assigned_at
     tasks: dict[int, list[Task]] = defaultdict(list)
-    for (user_id, course_key), dues in by_course.items():
-        if len(dues) == 1:
+    for (user_id, course_key), (due_at, withdrawn_at) in first.items():
+        dues = more.get((user_id, course_key))
+        if dues is None:
             # The usual case: one row per learner and course.
-            due_at, withdrawn_at = dues[0]
             tasks[user_id].append(
                 Task(course_key, due_at, completed.get((user_id, course_key)), withdrawn_at)
             )
@@ -145,9 +135,10 @@ def _block_intervals(
 
 
 def _assignable(
+    user_id: int,
     tasks: Iterable[Task],
     judged_at: dict[str, datetime],
-    assigned_at: dict[str, datetime],
+    assigned_at: dict[tuple[int, str], datetime],
     required: frozenset[str],
     completed_in_month: Iterable[str],
     period: Period,
@@ -168,7 +159,7 @@ def _assignable(
     for task in tasks:
         if task.course_key not in required or judged_at[task.course_key] <= start:
             continue
-        if assigned_at[task.course_key] >= end:
+        if assigned_at[(user_id, task.course_key)] >= end:
             continue
         if task.withdrawn_at is not None and task.withdrawn_at < end:
             continue
@@ -176,128 +167,6 @@ def _assignable(
             continue
         courses.add(task.course_key)
     return len(courses)
-
-
-def _instant_reader(connection) -> Callable[[object], datetime | None]:
-    """What the ORM makes of a stored instant, as a UTC datetime, for `connection`.
-
-    Read as text (`_fetch`), an instant costs one C-level parse here instead of the driver's
-    conversion and then the ORM's chain of calls (make it aware, check it is): about forty
-    thousand of them a chunk, once the largest part of reading its facts. The result is the
-    same instant, already in UTC, so the rules' `as_utc` has nothing left to do. A chunk's
-    instants repeat (a course's deadline, the time a rule assigned it to everyone): each
-    distinct one is parsed once per reader.
-    """
-    zone = connection.timezone
-    seen: dict[object, datetime] = {}
-
-    def parse(value) -> datetime:
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value)
-            except ValueError:
-                value = parse_datetime(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=zone)
-        return value if value.tzinfo is UTC else value.astimezone(UTC)
-
-    def at(value):
-        if value is None:
-            return None
-        found = seen.get(value)
-        if found is None:
-            found = seen[value] = parse(value)
-        return found
-
-    return at
-
-
-def _fetch(queryset, *names: str) -> list[tuple]:
-    """`queryset.values_list(*names)` evaluated: its own SQL, its date-time columns read as
-    text and made UTC instants by `_instant_reader`, the others as the driver returns them
-    (ints and strings, as the ORM would)."""
-    meta = queryset.model._meta
-    instants = [
-        i for i, name in enumerate(names) if isinstance(meta.get_field(name), DateTimeField)
-    ]
-    columns = [
-        Cast(name, output_field=CharField()) if i in instants else name
-        for i, name in enumerate(names)
-    ]
-    query = queryset.values_list(*columns).query
-    connection = connections[queryset.db]
-    sql, params = query.get_compiler(using=queryset.db).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    at = _instant_reader(connection)
-    out = []
-    for row in rows:
-        values = list(row)
-        for i in instants:
-            values[i] = at(values[i])
-        out.append(tuple(values))
-    return out
-
-
-def _of_learners(queryset, user_ids: list[int]):
-    """`queryset` narrowed to the learners `user_ids` (sorted): by their id range when they
-    fill most of it, as a month close's chunk does, else by an `IN` list.
-
-    A range costs the database one index range scan and the driver two parameters, where
-    an `IN` list of a chunk's thousand ids had each id quoted and compiled through the ORM;
-    rows of ids inside the range but outside `user_ids` are dropped by `load_chunk`.
-    """
-    low, high = user_ids[0], user_ids[-1]
-    if high - low + 1 <= 2 * len(user_ids):
-        return queryset.filter(user_id__gte=low, user_id__lte=high)
-    return queryset.filter(user_id__in=user_ids)
-
-
-def _rows(user_ids: list[int], window_start: datetime, period: Period, policy: Policy):
-    """The five set queries of a chunk, evaluated: nothing else touches the database."""
-    assignments = _of_learners(Assignment.objects.all(), user_ids)
-    if not policy.assignments.electives_are_tasks:
-        assignments = assignments.exclude(source=AssignmentSource.CHOSEN)
-    # Every row of the chunk's learners: the task's deadline is the earliest of its rows, so
-    # a filter on `due_at` would move the deadline. The rows are one per learner, course
-    # and source, so a chunk's rows stay a few per learner and course.
-    assignment_rows = _fetch(
-        assignments, "user_id", "course_key", "due_at", "withdrawn_at", "assigned_at"
-    )
-    completion_rows = _fetch(
-        _of_learners(CourseCompletion.objects.all(), user_ids),
-        "user_id",
-        "course_key",
-        "completed_at",
-    )
-    required = frozenset(
-        CoursePolicy.objects.filter(kind=CourseKind.REQUIRED).values_list("course_key", flat=True)
-    )
-    membership_rows = _fetch(
-        _of_learners(Membership.objects.filter(valid_from__lt=period.end_utc), user_ids).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gt=window_start)
-        ),
-        "user_id",
-        "valid_from",
-        "valid_to",
-        "unit_id",
-    )
-    # No lower bound on blocks: one long before the window can still shift a task into it.
-    sanction_rows = _fetch(
-        _of_learners(
-            Sanction.objects.filter(
-                kind__in=[*BLOCKING, SanctionKind.REVOCATION], starts_at__lt=period.end_utc
-            ),
-            user_ids,
-        ),
-        "user_id",
-        "kind",
-        "starts_at",
-        "ends_at",
-        "lifted_at",
-    )
-    return assignment_rows, completion_rows, required, membership_rows, sanction_rows
 
 
 def load_month_facts(user_ids: Sequence[int], period: Period, policy: Policy) -> list[LearnerMonth]:
@@ -313,17 +182,52 @@ def load_chunk(
     user_ids: Sequence[int], period: Period, policy: Policy
 ) -> tuple[list[LearnerMonth], dict[int, int]]:
     """`load_month_facts`, and each learner's unit id at the month's end (same five queries)."""
-    if period.kind != "month":
-        raise ValueError(f"month facts are monthly, not per {period.kind}")
-    rules = month_rules(policy)
     ids = sorted({int(user_id) for user_id in user_ids})
     if not ids:
+        _check_monthly(period)
         return [], {}
+    return _load(of_learners(ids), lambda _rows: ids, period, policy)[1:]
+
+
+def load_range(
+    first: int, last: int, period: Period, policy: Policy
+) -> tuple[list[int], list[LearnerMonth], dict[int, int]]:
+    """The learners judged for `period` with ids from `first` to `last` (those with a
+    membership during the month, as `chunks.population` selects them), their facts and
+    units: `load_chunk` of that population, from the same five queries, its membership
+    rows giving the population (they cover the month and the window before it)."""
+
+    def judged(membership_rows) -> list[int]:
+        start = period.start_utc
+        return sorted(
+            {
+                user_id
+                for user_id, _f, valid_to, _u in membership_rows
+                if valid_to is None or valid_to > start
+            }
+        )
+
+    return _load(of_range(first, last), judged, period, policy)
+
+
+def _check_monthly(period: Period) -> None:
+    if period.kind != "month":
+        raise ValueError(f"month facts are monthly, not per {period.kind}")
+
+
+def _load(
+    narrow: Callable, learners: Callable, period: Period, policy: Policy
+) -> tuple[list[int], list[LearnerMonth], dict[int, int]]:
+    """The learners `learners(membership_rows)` picks, their facts and units, from the rows
+    `narrow` selects."""
+    _check_monthly(period)
+    rules = month_rules(policy)
     window = months_back(period, rules.window_months)
     window_start, end = window[0].start_utc, period.end_utc
-    assignment_rows, completion_rows, required, membership_rows, sanction_rows = _rows(
-        ids, window_start, period, policy
+    assignment_rows, completion_rows, required, membership_rows, sanction_rows = read_rows(
+        narrow, window_start, period, policy
     )
+    ids = learners(membership_rows)
 
     completed = {(user_id, key): at for user_id, key, at in completion_rows}
     assigned: dict[tuple[int, str], datetime] = {}
@@ -338,8 +242,10 @@ def load_chunk(
         if user_id not in unit_of or unit_of[user_id][0] < valid_from:
             unit_of[user_id] = (valid_from, unit_id)
     required_done: dict[int, dict[str, datetime]] = defaultdict(dict)
+    start = period.start_utc
     for (user_id, key), at in completed.items():
-        if key in required and period.contains(at):
+        # `period.contains`, inlined: the instants read are UTC already (`fact_rows`).
+        if key in required and start <= at < end:
             required_done[user_id][key] = at
 
     earlier = window[:-1]
@@ -361,38 +267,39 @@ def load_chunk(
             if task.due_at <= end and due > window_start:
                 tasks.append(task)
         tasks.sort(key=lambda t: (t.due_at, t.course_key))
-        # A block ending by the first kept due time (or the window's start) shifts nothing kept.
-        since = min([window_start, *(t.due_at for t in tasks)])
-        blocked = tuple(block for block in blocked if block.end > since)
+        kept = tuple(tasks)
+        if blocked:
+            # A block ending by the first kept due time (or the window's start) shifts
+            # nothing kept.
+            since = min([window_start, *(t.due_at for t in kept)])
+            blocked = tuple(block for block in blocked if block.end > since)
         # The earlier months are judged with every stay of the window: a task is missed only
         # when the learner was active at its due time, whichever month that falls in.
-        history = LearnerMonth(user_id, tuple(tasks), active=active, blocked=blocked)
         before, missed = (
-            misses_in_window(history, rules, earlier, period) if tasks else (frozenset(), ())
+            misses_in_window(
+                LearnerMonth(user_id, kept, active=active, blocked=blocked),
+                rules,
+                earlier,
+                period,
+            )
+            if kept
+            else (frozenset(), ())
         )
-        done = required_done.get(user_id, {})
+        done = required_done.get(user_id) or {}
         facts.append(
             LearnerMonth(
                 user_id=user_id,
-                tasks=tuple(tasks),
-                required_completed_at=dict(done),
-                active=clip(active, period.start_utc, end),
+                tasks=kept,
+                required_completed_at=done,
+                active=clip(active, start, end),
                 blocked=blocked,
                 months_with_misses_before=before,
                 already_revoked=user_id in revoked,
                 missed=missed,
                 assignable_required=_assignable(
-                    tasks_of.get(user_id, ()),
-                    judged_at,
-                    {
-                        t.course_key: assigned[(user_id, t.course_key)]
-                        for t in tasks_of.get(user_id, ())
-                    },
-                    required,
-                    done,
-                    period,
+                    user_id, tasks_of.get(user_id, ()), judged_at, assigned, required, done, period
                 ),
             )
         )
-    # A range read (`_of_learners`) may bring rows of ids outside the chunk: not returned.
-    return facts, {user_id: unit_of[user_id][1] for user_id in ids if user_id in unit_of}
+    # A range read may bring rows of ids outside the chunk: not returned.
+    return ids, facts, {user_id: unit_of[user_id][1] for user_id in ids if user_id in unit_of}

@@ -43,8 +43,11 @@ def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
     """Sorted, non-empty, non-overlapping intervals covering the same time (touching ones join)."""
     items = intervals if isinstance(intervals, tuple | list) else list(intervals)
     if len(items) < 2:
-        # Most learners have one stay and no block: nothing to sort or join.
-        return tuple(item for item in items if item.end > item.start)
+        # Most learners have one stay and no block: nothing to sort or join, and a merged
+        # tuple of one is returned as it is.
+        if not items or items[0].end <= items[0].start:
+            return ()
+        return items if isinstance(items, tuple) else (items[0],)
     merged: list[Interval] = []
     for item in sorted(items, key=lambda i: (i.start, i.end)):
         if item.end <= item.start:

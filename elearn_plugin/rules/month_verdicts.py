@@ -47,7 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from elearn_plugin.rules.intervals import (  # noqa: F401 - part of this module's interface
     Interval,
@@ -59,6 +59,7 @@ from elearn_plugin.rules.intervals import (  # noqa: F401 - part of this module'
     overlap,
 )
 from elearn_plugin.rules.periods import Period, months_back
+from elearn_plugin.rules.verdict import Verdict  # noqa: F401 - part of this module's interface
 
 EXEMPT = "exempt"
 PRORATE = "prorate"
@@ -86,10 +87,6 @@ EXEMPT_REASONS: tuple[str, ...] = (
 )
 
 _MICRO = timedelta(microseconds=1)
-
-
-def _iso(when: datetime) -> str:
-    return (when if when.tzinfo is UTC else when.astimezone(UTC)).isoformat()
 
 
 @dataclass(frozen=True)
@@ -177,58 +174,11 @@ class MissedTask(NamedTuple):
     original_due_at: datetime
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """One learner's month: what the standing row shows and what each consequence stores."""
-
-    user_id: int
-    period_label: str
-    quota_required: int | None
-    required_completed: int
-    quota_met: bool | None
-    missed: tuple[MissedTask, ...]
-    months_with_misses: int
-    consequences: tuple[str, ...]
-    exempt: str | None
-    suspension_starts_at: datetime | None = None
-    suspension_ends_at: datetime | None = None
-    completions: tuple[tuple[str, datetime], ...] = ()
-    miss_months: tuple[str, ...] = ()
-
-    def evidence(self) -> dict[str, Any]:
-        """JSON-ready facts behind the consequences: ids, course keys, labels, ISO UTC times."""
-        return {
-            "user_id": self.user_id,
-            "period": self.period_label,
-            "exempt": self.exempt,
-            "quota_required": self.quota_required,
-            "required_completed": self.required_completed,
-            "quota_met": self.quota_met,
-            "completions": [
-                {"course_key": key, "completed_at": _iso(when)} for key, when in self.completions
-            ],
-            "missed": [
-                {
-                    "course_key": task.course_key,
-                    "due_at": _iso(task.due_at),
-                    "original_due_at": _iso(task.original_due_at),
-                }
-                for task in self.missed
-            ],
-            "months_with_misses": self.months_with_misses,
-            "miss_months": list(self.miss_months),
-            "consequences": list(self.consequences),
-            "suspension_starts_at": (
-                _iso(self.suspension_starts_at) if self.suspension_starts_at else None
-            ),
-            "suspension_ends_at": _iso(self.suspension_ends_at)
-            if self.suspension_ends_at
-            else None,
-        }
-
-
 def _is_active(when: datetime, active: tuple[Interval, ...]) -> bool:
-    return any(i.start <= when < i.end for i in active)
+    for stay in active:  # a loop, not any(<generator>): called once per task of a close
+        if stay.start <= when < stay.end:
+            return True
+    return False
 
 
 def judged_instant(due_at: datetime) -> datetime:
@@ -348,7 +298,8 @@ def _miss_months(
 
 
 def judge(facts: LearnerMonth, rules: MonthRules, period: Period, closed_at: datetime) -> Verdict:
-    """The verdict of one learner for one ended month, closed at `closed_at` (UTC)."""
+    """The verdict of one learner for one ended month, closed at `closed_at` (UTC); it has
+    consequences only with the quota not met or a task missed."""
     if period.kind != "month":
         raise ValueError(f"verdicts are monthly, not per {period.kind}")
     closed_at = as_utc(closed_at, "closed_at")
@@ -362,7 +313,9 @@ def judge(facts: LearnerMonth, rules: MonthRules, period: Period, closed_at: dat
             key=lambda kv: (kv[1], kv[0]),
         )
     )
-    completions = tuple((key, when) for key, when in completions if period.contains(when))
+    # `period.contains`, inlined: `as_utc` above made every instant aware.
+    start, end = period.start_utc, period.end_utc
+    completions = tuple((key, when) for key, when in completions if start <= when < end)
     quota_met = None if quota is None else len(completions) >= quota
     missed = facts.missed if facts.missed is not None else missed_tasks(facts, rules, period)
     months = _miss_months(facts, rules, period, bool(missed))

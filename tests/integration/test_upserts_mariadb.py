@@ -109,3 +109,10 @@ def test_standings_are_read_by_range_once_statistics_are_refreshed(transactional
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         refresh_statistics(Standing)
     assert not [q for q in queries if "ANALYZE" in q["sql"]]
+
+
+# P-33: the standings' multi-row INSERT writes numbers as numerals and the rest as parameters
+def test_prepared_rows_are_stored_as_given_on_mariadb(db, make_user):
+    from tests.unit.core.test_prepared_rows import insert_and_read_back
+
+    insert_and_read_back(make_user)

@@ -275,8 +275,9 @@ def test_queries_per_chunk_do_not_grow_with_its_learners(
         )
         complete(learner, (R4, local(2026, 1, 2)))
     close_row = services.begin(JAN, POLICY, HASH, runner="inline")
-    # lock, close, population, five facts, standings, chunk, audit (the rest: savepoints)
-    with django_assert_num_queries(13):
+    # lock, close, five facts (the population is their memberships), standings, chunk,
+    # audit (the rest: savepoints)
+    with django_assert_num_queries(12):
         judge_chunk(close_row.pk, 0, POLICY, JAN)
     assert CloseChunk.objects.get(close=close_row, index=0).learners == count
 
@@ -297,9 +298,9 @@ def test_applying_a_chunk_costs_the_same_statements_for_3_as_for_30(
     judge_chunk(close_row.pk, 0, POLICY, JAN)
     # Everyone is suspended, which the guard would hold: the step is applied here directly.
     MonthClose.objects.filter(pk=close_row.pk).update(status=CloseStatus.APPLYING)
-    # lock, close, standings twice, users, sanctions and their read-back, events, course
-    # titles, outbox keys, users, messages, chunk (the rest: savepoints)
-    with django_assert_num_queries(19):
+    # lock, close, standings, users, sanctions and their read-back, events, course titles,
+    # outbox keys, users, messages, chunk (the rest: savepoints)
+    with django_assert_num_queries(18):
         apply_chunk(close_row.pk, 0, quota_email=True, tz=TZ)
     assert Sanction.objects.filter(source="missed_tasks:2026-01").count() == count
     assert OutboxMessage.objects.filter(message_type="task_suspension").count() == count

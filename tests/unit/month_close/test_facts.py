@@ -234,7 +234,7 @@ def test_the_rows_read_are_what_the_orm_reads(courses, people):
     from datetime import UTC
 
     from elearn_plugin.courses.models import Assignment
-    from elearn_plugin.month_close.facts import _fetch
+    from elearn_plugin.month_close.fact_rows import _fetch
     from elearn_plugin.standing.models import Sanction
 
     (user,) = people(1, local(2025, 6, 1))
@@ -269,3 +269,47 @@ def test_a_chunk_reads_its_learners_only(spread, courses, people, django_assert_
     assert not set(left_out) & {f.user_id for f in facts}
     verdicts = [judge(f, month_rules(POLICY), MARCH, CLOSED_AT) for f in facts]
     assert all(MISSED_TASKS_SUSPENSION in v.consequences for v in verdicts)
+
+
+def test_a_course_assigned_twice_is_one_task(courses, people):
+    # P-22: one task per learner and course. R1 assigned by HR (due 10 March, withdrawn on
+    # the 5th) and by the job role (due the 20th): the open row's deadline stands. R2 from
+    # both sources, both withdrawn: the earliest deadline, withdrawn when the last row was.
+    from django.db import transaction
+
+    from elearn_plugin.audit import resolve
+    from elearn_plugin.courses.assignment_apply import withdraw
+    from elearn_plugin.courses.models import Assignment, AssignmentSource
+
+    (user,) = people(1, local(2025, 6, 1))
+    hr, role = AssignmentSource.HR, AssignmentSource.JOB_ROLE
+    when = local(2025, 11, 1)
+    assign_bulk(
+        [
+            AssignmentSpec(user, R1, local(2026, 3, 10), source=hr, assigned_at=when),
+            AssignmentSpec(user, R1, local(2026, 3, 20), source=role, assigned_at=when),
+            AssignmentSpec(user, R2, local(2026, 3, 12), source=hr, assigned_at=when),
+            AssignmentSpec(user, R2, local(2026, 3, 8), source=role, assigned_at=when),
+        ]
+    )
+    rows = Assignment.objects.filter(user_id=user)
+    with transaction.atomic():
+        withdraw(
+            rows.filter(course_key=R1, source=hr).values_list("pk", flat=True),
+            "hr_withdrew",
+            who=resolve(None),
+            when=local(2026, 3, 5),
+        )
+        withdraw(
+            rows.filter(course_key=R2).values_list("pk", flat=True),
+            "hr_withdrew",
+            who=resolve(None),
+            when=local(2026, 3, 6),
+        )
+    (facts,) = load_month_facts([user], MARCH, POLICY)
+    assert facts.tasks == (
+        Task(R2, local(2026, 3, 8), None, local(2026, 3, 6)),
+        Task(R1, local(2026, 3, 20)),
+    )
+    verdict = judge(facts, month_rules(POLICY), MARCH, CLOSED_AT)
+    assert [m.course_key for m in verdict.missed] == [R1]

@@ -542,6 +542,8 @@ def test_verdict_invariants(facts, rules):
     )
     assert (v.suspension_ends_at is None) == (MISSED_TASKS_SUSPENSION not in v.consequences)
     assert (REVOCATION in v.consequences) <= (bool(v.missed) and not facts.already_revoked)
+    # The apply step reads back only standings with a quota not met or a missed task.
+    assert bool(v.consequences) <= (v.quota_met is False or len(v.missed) > 0)
 
 
 # A learner with every task completed on time and the full quota met has no consequence.
