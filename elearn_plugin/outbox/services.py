@@ -45,7 +45,8 @@ def _require_transaction() -> None:
         )
 
 
-def _clean(row: OutboxRow) -> tuple[OutboxRow, dict]:
+def _clean(row: OutboxRow) -> tuple[OutboxRow, str]:
+    """The row checked, and its context as the JSON text stored (what the sender reads)."""
     if not isinstance(row.key, str) or not row.key.strip():
         raise OutboxError("key must be a non-empty string")
     if len(row.key) > 255:
@@ -59,7 +60,7 @@ def _clean(row: OutboxRow) -> tuple[OutboxRow, dict]:
     if missing:
         raise OutboxError(f"{row.key}: context lacks {missing} for {row.message_type}")
     try:
-        # A round trip stores exactly what the sender will read back.
+        # Stored as this text: exactly what the sender will read back.
         text = json.dumps(row.context, cls=DjangoJSONEncoder)
     except (TypeError, ValueError):
         raise OutboxError(f"{row.key}: context is not JSON-serialisable")
@@ -67,7 +68,7 @@ def _clean(row: OutboxRow) -> tuple[OutboxRow, dict]:
         raise OutboxError(f"{row.key}: context is larger than {MAX_CONTEXT_BYTES} characters")
     if not isinstance(row.language, str) or len(row.language) > 16:
         raise OutboxError(f"{row.key}: language must be a short language code")
-    return row, json.loads(text)
+    return row, text
 
 
 def _require_users(user_ids: set[int]) -> None:
@@ -86,27 +87,29 @@ def _model(row: OutboxRow, context: dict) -> OutboxMessage:
     )
 
 
-def _insert_ignoring(items: Sequence[tuple[OutboxRow, dict]]) -> int:
+def _insert_ignoring(items: Sequence[tuple[OutboxRow, str]]) -> int:
     """Insert new messages in one multi-row `INSERT` that skips taken keys; returns how many
     rows the database inserted (a key a concurrent writer took since the SELECT is not ours).
 
     The columns `_model` and the model's defaults give, each value prepared only where the
-    driver cannot take it as it is (the context's JSON, the times), instead of a model
-    instance per message compiled value by value through the ORM. The defaults are taken
-    once per call, so its rows share `created_at` and `next_attempt_at` (the time of writing).
+    driver cannot take it as it is (the times), instead of a model instance per message
+    compiled value by value through the ORM; the context is the JSON text `_clean` made,
+    written as it is where the database takes JSON as text (SQLite, MySQL, MariaDB). The
+    defaults are taken once per call, so its rows share `created_at` and `next_attempt_at`.
     """
     db = connections[router.db_for_write(OutboxMessage)]
     meta = OutboxMessage._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     fixed = {f.name: f.get_db_prep_save(f.get_default(), db) for f in fields}
-    context_field = meta.get_field("context")
+    prepare = meta.get_field("context").get_db_prep_save
+    as_text = db.vendor in ("sqlite", "mysql")
 
-    def row_of(row: OutboxRow, context: dict) -> list:
+    def row_of(row: OutboxRow, context: str) -> list:
         given = {
             "key": row.key,
             "message_type": row.message_type,
             "user": row.user_id,
-            "context": context_field.get_db_prep_save(context, db),
+            "context": context if as_text else prepare(json.loads(context), db),
             "language": row.language,
         }
         return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
@@ -124,13 +127,13 @@ def enqueue(
     the template shows (no email addresses: the sender reads the address at send time).
     """
     _require_transaction()
-    row, clean_context = _clean(OutboxRow(key, message_type, user_id, context, language))
+    row, text = _clean(OutboxRow(key, message_type, user_id, context, language))
     _require_users({row.user_id})
     if OutboxMessage.objects.filter(key=row.key).exists():
         return False
     try:
         with transaction.atomic():
-            _model(row, clean_context).save()
+            _model(row, json.loads(text)).save()
     except IntegrityError:
         if OutboxMessage.objects.filter(key=row.key).exists():
             return False
@@ -144,7 +147,7 @@ def enqueue_bulk(rows: Sequence[OutboxRow]) -> int:
     Every row is validated before anything is written.
     """
     _require_transaction()
-    clean: dict[str, tuple[OutboxRow, dict]] = {}
+    clean: dict[str, tuple[OutboxRow, str]] = {}
     for row in rows:
         item = _clean(row)
         clean.setdefault(item[0].key, item)

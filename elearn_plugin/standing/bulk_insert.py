@@ -5,6 +5,7 @@ Kept apart from the services so each module stays small; nothing else calls it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache, partial
@@ -19,7 +20,12 @@ if TYPE_CHECKING:
     from elearn_plugin.standing.services import SanctionSpec
 
 
-def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | None) -> list:
+def insert_new(
+    specs: Sequence[SanctionSpec],
+    now: datetime,
+    created_by: int | None,
+    evidence_texts: dict[tuple[int, str, str], str],
+) -> list:
     """Insert one chunk's sanctions, skipping taken keys; the rows this call inserted, read
     back as `(pk, kind, reason_code, source, ends_at)` in insertion order.
 
@@ -27,7 +33,9 @@ def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | N
     compiled through the ORM (most of a month close's apply step): one multi-row `INSERT`
     ignoring conflicts per batch, counted by the database, then the rows carrying this
     call's `created_at` under the chunk's keys (another writer's row carries its own time:
-    P-33). Only times and evidence need their field's preparation, each distinct time once.
+    P-33). Only times need their field's preparation, each distinct time once; the evidence
+    is the JSON text `services.evidence_json` made of it (keyed by the spec's natural key),
+    written as it is where the database takes JSON as text (SQLite, MySQL, MariaDB).
     """
     connection = connections[router.db_for_write(Sanction)]
     meta = Sanction._meta
@@ -41,7 +49,12 @@ def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | N
         )
         for name in ("starts_at", "ends_at")
     )
-    evidence = meta.get_field("evidence").get_db_prep_save
+    prepare = meta.get_field("evidence").get_db_prep_save
+    as_text = connection.vendor in ("sqlite", "mysql")
+
+    def evidence(spec: SanctionSpec):
+        text = evidence_texts[(spec.user_id, spec.kind, spec.source)]
+        return text if as_text else prepare(json.loads(text), connection)
 
     def row_of(spec: SanctionSpec) -> list:
         given = {
@@ -52,7 +65,7 @@ def insert_new(specs: Sequence[SanctionSpec], now: datetime, created_by: int | N
             "source": spec.source,
             "starts_at": starts(spec.starts_at),
             "ends_at": ends(spec.ends_at),
-            "evidence": evidence(spec.evidence, connection),
+            "evidence": evidence(spec),
         }
         return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
 

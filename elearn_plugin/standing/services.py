@@ -13,7 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -103,6 +103,12 @@ def _blocks_now_or_later(kind: str, ends_at: datetime | None, now: datetime) -> 
 
 def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
     """The spec with defaults filled in, or SanctionError naming what is wrong."""
+    checked, text = _checked(spec, now)
+    return replace(checked, evidence=json.loads(text))
+
+
+def _checked(spec: SanctionSpec, now: datetime) -> tuple[SanctionSpec, str]:
+    """`validate_spec`, its evidence left as given, and the evidence's stored JSON text."""
     if spec.kind not in KINDS:
         raise SanctionError(_("Unknown sanction kind: %(kind)s.") % {"kind": spec.kind})
     if not isinstance(spec.reason_code, str) or not _REASON_CODE.match(spec.reason_code):
@@ -125,23 +131,32 @@ def validate_spec(spec: SanctionSpec, now: datetime) -> SanctionSpec:
         raise SanctionError(_("Revocations and freezes last until lifted; give no end."))
     elif spec.ends_at is not None and spec.ends_at <= starts_at:
         raise SanctionError(_("The end must come after the start."))
-    evidence = _clean_evidence(spec.evidence)
-    return SanctionSpec(
-        user_id=spec.user_id,
-        kind=spec.kind,
-        reason_code=spec.reason_code,
-        source=spec.source.strip(),
-        reason=spec.reason or "",
-        starts_at=starts_at,
-        ends_at=spec.ends_at,
-        evidence=evidence,
+    text = evidence_json(spec.evidence)
+    return (
+        SanctionSpec(
+            user_id=spec.user_id,
+            kind=spec.kind,
+            reason_code=spec.reason_code,
+            source=spec.source.strip(),
+            reason=spec.reason or "",
+            starts_at=starts_at,
+            ends_at=spec.ends_at,
+            evidence=spec.evidence,
+        ),
+        text,
     )
 
 
 def _clean_evidence(evidence: object) -> dict:
     """The evidence as stored: a JSON object of at most `MAX_EVIDENCE` characters."""
+    return json.loads(evidence_json(evidence))
+
+
+def evidence_json(evidence: object) -> str:
+    """The evidence as the JSON text stored (keys sorted), or SanctionError naming what is
+    wrong; `impose_bulk` writes this text as it is instead of decoding and encoding it again."""
     if evidence is None:
-        return {}
+        return "{}"
     if not isinstance(evidence, dict):
         raise SanctionError(_("The evidence must be a mapping of facts."))
     try:
@@ -150,7 +165,7 @@ def _clean_evidence(evidence: object) -> dict:
         raise SanctionError(_("The evidence must hold plain values only.")) from None
     if len(text) > MAX_EVIDENCE:
         raise SanctionError(_("The evidence is too long."))
-    return json.loads(text)
+    return text
 
 
 def _audit_imposed(actor, rows: Iterable[tuple[int, str, str, str, datetime | None]]) -> None:
@@ -254,9 +269,11 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
     """
     who = audit.resolve(actor)
     now = timezone.now()
-    clean = [validate_spec(spec, now) for spec in specs]
-    if not clean:
+    checked = [_checked(spec, now) for spec in specs]
+    if not checked:
         return 0
+    clean = [spec for spec, _text in checked]
+    texts = {(s.user_id, s.kind, s.source): text for s, text in checked}
     missing = missing_user_ids({spec.user_id for spec in clean})
     if missing:
         raise SanctionError(
@@ -268,7 +285,7 @@ def impose_bulk(specs: Sequence[SanctionSpec], *, actor=None) -> int:
     with transaction.atomic():
         for chunk in chunked(unique, CHUNK):
             # The database's own count: a row a concurrent writer inserted is not ours (P-33).
-            ours = insert_new(chunk, now, who.user_id)
+            ours = insert_new(chunk, now, who.user_id, texts)
             _audit_imposed(who, ours)
             created += len(ours)
         # The cached block (`blocks.active_block`) is made of blocking sanctions only: a
