@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from operator import attrgetter
 
 from elearn_plugin.month_close.fact_rows import BLOCKING, of_learners, of_range, read_rows
 from elearn_plugin.policy.schema import Policy
@@ -57,6 +58,8 @@ from elearn_plugin.rules.month_verdicts import (
 )
 from elearn_plugin.rules.periods import Period, months_back
 from elearn_plugin.standing.models import SanctionKind
+
+_BY_DUE = attrgetter("due_at", "course_key")
 
 __all__ = ["BLOCKING", "load_chunk", "load_month_facts", "load_range", "month_rules"]
 
@@ -266,7 +269,7 @@ def _load(
             # month's end, and after the window's start.
             if task.due_at <= end and due > window_start:
                 tasks.append(task)
-        tasks.sort(key=lambda t: (t.due_at, t.course_key))
+        tasks.sort(key=_BY_DUE)
         kept = tuple(tasks)
         if blocked:
             # A block ending by the first kept due time (or the window's start) shifts

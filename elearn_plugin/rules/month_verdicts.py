@@ -47,6 +47,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from elearn_plugin.rules.intervals import (  # noqa: F401 - part of this module's interface
@@ -87,6 +88,7 @@ EXEMPT_REASONS: tuple[str, ...] = (
 )
 
 _MICRO = timedelta(microseconds=1)
+_BY_DUE = attrgetter("due_at", "course_key")
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
     missed = []
     for task in facts.tasks:
         due = effective_due(task.due_at, blocked) if blocked else task.due_at
-        if not _is_active(judged_instant(due), active):
+        if not _is_active(due - _MICRO, active):  # judged at `judged_instant(due)`
             continue
         if task.completed_at is not None and task.completed_at <= due:
             continue
@@ -204,8 +206,12 @@ def _misses(facts: LearnerMonth, rules: MonthRules) -> list[MissedTask]:
 
 
 def _in_month(misses: Iterable[MissedTask], period: Period) -> tuple[MissedTask, ...]:
-    missed = [m for m in misses if period.contains(judged_instant(m.due_at))]
-    return tuple(sorted(missed, key=lambda m: (m.due_at, m.course_key)))
+    # `period.contains(judged_instant(due))`, inlined: effective due times are UTC.
+    start, end = period.start_utc, period.end_utc
+    missed = [m for m in misses if start <= m.due_at - _MICRO < end]
+    if len(missed) > 1:
+        missed.sort(key=_BY_DUE)
+    return tuple(missed)
 
 
 def missed_tasks(facts: LearnerMonth, rules: MonthRules, period: Period) -> tuple[MissedTask, ...]:
