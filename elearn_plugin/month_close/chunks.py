@@ -215,12 +215,21 @@ def apply_chunk(close_id: int, index: int, *, quota_email: bool, tz) -> str:
         # A consequence needs a quota not met or a missed task (`rules.month_verdicts.judge`):
         # the rows of learners with neither, most of a chunk, are not read.
         rows = [
-            row
-            for row in standings_of(chunk, close.period)
+            (uid, listed, consequences.verdict_evidence(uid, close.period, (listed, *rest), stored))
+            for uid, stored, listed, *rest in standings_of(chunk, close.period)
             .filter(Q(quota_met=False) | Q(missed_tasks__gt=0))
             .order_by("user_id")
-            .values_list("user_id", "consequences", "evidence")
-            if row[1]
+            .values_list(
+                "user_id",
+                "evidence",
+                "consequences",
+                "exempt",
+                "quota",
+                "required_completed",
+                "quota_met",
+                "months_with_misses",
+            )
+            if listed
         ]
         starts_at = applied_from(close)
         specs = consequences.sanction_specs(close.period, rows, starts_at, close.decided_at)

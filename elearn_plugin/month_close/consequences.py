@@ -38,6 +38,57 @@ RULES = {
 SANCTIONING = (MISSED_TASKS_SUSPENSION, REVOCATION)
 
 
+# The keys of a verdict's evidence that a standing's own columns hold: stored once.
+IN_COLUMNS = frozenset(
+    (
+        "user_id",
+        "period",
+        "exempt",
+        "quota_required",
+        "required_completed",
+        "quota_met",
+        "months_with_misses",
+        "consequences",
+    )
+)
+
+
+def standing_evidence(evidence: dict) -> dict:
+    """What a standing stores of its verdict's evidence: the facts its columns do not hold
+    (the completions counted, the tasks missed with their due dates, the months with misses,
+    the suspension's start and end), empty ones left out. A month's 200,000 standings are
+    most of a close's bytes; `verdict_evidence` gives the whole evidence back."""
+    return {k: v for k, v in evidence.items() if k not in IN_COLUMNS and v is not None and v != []}
+
+
+def verdict_evidence(
+    user_id: int,
+    period: str,
+    columns: tuple[list[str], str, int | None, int, bool | None, int],
+    stored: dict,
+) -> dict:
+    """The verdict's whole evidence (`Verdict.evidence`) from a standing's columns
+    `(consequences, exempt, quota, required_completed, quota_met, months_with_misses)` and
+    its stored evidence: what each sanction keeps and its messages read. A standing stored
+    with the whole evidence gives the same."""
+    listed, exempt, quota, required_completed, quota_met, months = columns
+    return {
+        "user_id": user_id,
+        "period": period,
+        "exempt": exempt or None,
+        "quota_required": quota,
+        "required_completed": required_completed,
+        "quota_met": quota_met,
+        "completions": stored.get("completions") or [],
+        "missed": stored.get("missed") or [],
+        "months_with_misses": months,
+        "miss_months": stored.get("miss_months") or [],
+        "consequences": list(listed),
+        "suspension_starts_at": stored.get("suspension_starts_at"),
+        "suspension_ends_at": stored.get("suspension_ends_at"),
+    }
+
+
 def standing_fields(verdict: Verdict) -> dict:
     """The columns of the learner's `Standing` row for this verdict."""
     return {
@@ -48,7 +99,7 @@ def standing_fields(verdict: Verdict) -> dict:
         "months_with_misses": verdict.months_with_misses,
         "consequences": list(verdict.consequences),
         "exempt": verdict.exempt or "",
-        "evidence": verdict.evidence(),
+        "evidence": standing_evidence(verdict.evidence()),
     }
 
 

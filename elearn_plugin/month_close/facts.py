@@ -105,7 +105,7 @@ def _group_tasks(
         if dues is None:
             # The usual case: one row per learner and course.
             tasks[user_id].append(
-                Task(course_key, due_at, completed.get((user_id, course_key)), withdrawn_at)
+                Task.of_utc(course_key, due_at, completed.get((user_id, course_key)), withdrawn_at)
             )
             continue
         still_open = [due for due, withdrawn in dues if withdrawn is None]
@@ -115,7 +115,7 @@ def _group_tasks(
             due_at = min(due for due, _ in dues)
             withdrawn_at = max(withdrawn for _, withdrawn in dues if withdrawn is not None)
         tasks[user_id].append(
-            Task(course_key, due_at, completed.get((user_id, course_key)), withdrawn_at)
+            Task.of_utc(course_key, due_at, completed.get((user_id, course_key)), withdrawn_at)
         )
     return tasks
 

@@ -98,7 +98,9 @@ class CloseChunk(models.Model):
 
 class Standing(models.Model):
     """One learner's closed month: what was counted, what was missed, what followed (P-16,
-    P-21..P-23). `evidence` is the verdict's facts (`rules.month_verdicts.Verdict.evidence`).
+    P-21..P-23). `evidence` is the verdict's facts (`rules.month_verdicts.Verdict.evidence`)
+    that the columns do not hold (`month_close.consequences.standing_evidence`); a sanction
+    keeps the whole evidence (`consequences.verdict_evidence`).
 
     .. pii: The learner's user id and unit; the evidence names courses and due dates.
     .. pii_types: id

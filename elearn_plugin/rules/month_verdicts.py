@@ -100,6 +100,25 @@ class Task:
     completed_at: datetime | None = None
     withdrawn_at: datetime | None = None
 
+    @classmethod
+    def of_utc(
+        cls,
+        course_key: str,
+        due_at: datetime,
+        completed_at: datetime | None,
+        withdrawn_at: datetime | None,
+    ) -> Task:
+        """A task from instants already in UTC, as the month close's loader reads them, made
+        without the conversions `__post_init__` would find nothing to do for (two million
+        tasks in a close of 200,000 learners)."""
+        task = object.__new__(cls)
+        values = task.__dict__
+        values["course_key"] = course_key
+        values["due_at"] = due_at
+        values["completed_at"] = completed_at
+        values["withdrawn_at"] = withdrawn_at
+        return task
+
     def __post_init__(self) -> None:
         if self.due_at.tzinfo is not UTC:
             object.__setattr__(self, "due_at", as_utc(self.due_at, "Task.due_at"))
