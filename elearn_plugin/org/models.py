@@ -154,7 +154,11 @@ class Membership(models.Model):
                 name="elearn_org_membership_open_flag",
             ),
         ]
-        indexes = [models.Index(fields=["unit", "valid_from"])]
+        indexes = [
+            models.Index(fields=["unit", "valid_from"]),
+            # A learner's stay at an instant (the hours of a closed month ask it per activity).
+            models.Index(fields=["user", "valid_from"], name="elearn_membership_user_from"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.unit_id}"
