@@ -18,7 +18,7 @@ from elearn_plugin.audit.errors import AuditError
 from elearn_plugin.audit.models import AuditEvent
 from elearn_plugin.audit.verbs import clean_data
 from elearn_plugin.core.batching import chunked
-from elearn_plugin.core.upsert import insert_prepared_rows
+from elearn_plugin.core.upsert import insert_prepared_rows, row_maker
 
 CHUNK_SIZE = 1000
 
@@ -97,18 +97,14 @@ def _insert(who: Actor, verb: str, now, events: Sequence[tuple[str, dict]]) -> N
     if not events:
         return
     db = connections[router.db_for_write(AuditEvent)]
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    fixed = {f.name: f.get_db_prep_save(f.get_default(), db) for f in fields}
-    fixed.update(
+    fields, row = row_maker(
+        AuditEvent,
+        db,
         occurred_at=AuditEvent._meta.get_field("occurred_at").get_db_prep_save(now, db),
         actor_user_id=who.user_id,
         actor_system=who.system,
         verb=verb,
     )
     as_json = AuditEvent._meta.get_field("data").get_db_prep_save
-    names = [f.name for f in fields]
-    rows = []
-    for target, data in events:
-        given = {"target": target, "data": as_json(data, db)}
-        rows.append([given[n] if n in given else fixed[n] for n in names])
+    rows = [row({"target": target, "data": as_json(data, db)}) for target, data in events]
     insert_prepared_rows(AuditEvent, fields, rows)

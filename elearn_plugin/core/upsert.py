@@ -9,7 +9,8 @@ platform's database, upsert on any unique key and refuse a named target
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -158,3 +159,34 @@ def refresh_statistics(model) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE TABLE {connection.ops.quote_name(model._meta.db_table)}")
         cursor.fetchall()
+
+
+def row_maker(model, connection, **fixed: Any) -> tuple[list, Callable[[dict], list[Any]]]:
+    """The columns `insert_prepared_rows` writes for `model` (all but the primary key) and a
+    maker of one row's values from those given for it: every other column takes `fixed`
+    (values already prepared) or its field's default, prepared once per call, so the rows
+    of a call share their defaults (a creation time, a status)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    others = {
+        f.name: f.get_db_prep_save(f.get_default(), connection)
+        for f in fields
+        if f.name not in fixed
+    }
+    others.update(fixed)
+    names = [f.name for f in fields]
+
+    def make(given: dict) -> list[Any]:
+        return [given[name] if name in given else others[name] for name in names]
+
+    return fields, make
+
+
+def json_text(model, name: str, connection) -> Callable[[str], Any]:
+    """How the JSON column `name` of `model` takes a value already encoded as JSON text: as
+    it is where the database takes JSON as text (SQLite, MySQL, MariaDB), else the field's
+    own preparation of the decoded value. For writers that checked a value by encoding it:
+    the text checked is the text stored, without decoding and encoding it again."""
+    if connection.vendor in ("sqlite", "mysql"):
+        return lambda text: text
+    prepare = model._meta.get_field(name).get_db_prep_save
+    return lambda text: prepare(json.loads(text), connection)

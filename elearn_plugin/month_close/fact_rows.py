@@ -38,13 +38,14 @@ def _instant_reader(connection) -> Callable[[object], datetime | None]:
     conversion and then the ORM's chain of calls (make it aware, check it is): about forty
     thousand of them a chunk, once the largest part of reading its facts. The result is the
     same instant, already in UTC, so the rules' `as_utc` has nothing left to do. A chunk's
-    instants repeat (a course's deadline, the time a rule assigned it to everyone): each
-    distinct one is parsed once per reader.
+    instants repeat (a course's deadline, the time a rule assigned it to everyone): `_fetch`
+    asks for each distinct text of a column once.
     """
     zone = connection.timezone
-    seen: dict[object, datetime] = {}
 
-    def parse(value) -> datetime:
+    def at(value) -> datetime | None:
+        if value is None:
+            return None
         if isinstance(value, str):
             try:
                 value = datetime.fromisoformat(value)
@@ -53,14 +54,6 @@ def _instant_reader(connection) -> Callable[[object], datetime | None]:
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone)
         return value if value.tzinfo is UTC else value.astimezone(UTC)
-
-    def at(value):
-        if value is None:
-            return None
-        found = seen.get(value)
-        if found is None:
-            found = seen[value] = parse(value)
-        return found
 
     return at
 
@@ -106,7 +99,7 @@ def _of_learners(queryset, user_ids: list[int]):
     """
     low, high = user_ids[0], user_ids[-1]
     if high - low + 1 <= 2 * len(user_ids):
-        return queryset.filter(user_id__gte=low, user_id__lte=high)
+        return of_range(low, high)(queryset)
     return queryset.filter(user_id__in=user_ids)
 
 

@@ -15,7 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, connections, router, transaction
 
 from elearn_plugin.core.batching import chunked
-from elearn_plugin.core.upsert import insert_prepared_rows
+from elearn_plugin.core.upsert import insert_prepared_rows, json_text, row_maker
 from elearn_plugin.core.users import missing_user_ids
 from elearn_plugin.outbox.messages import get_message_type
 from elearn_plugin.outbox.models import OutboxMessage
@@ -94,25 +94,23 @@ def _insert_ignoring(items: Sequence[tuple[OutboxRow, str]]) -> int:
     The columns `_model` and the model's defaults give, each value prepared only where the
     driver cannot take it as it is (the times), instead of a model instance per message
     compiled value by value through the ORM; the context is the JSON text `_clean` made,
-    written as it is where the database takes JSON as text (SQLite, MySQL, MariaDB). The
-    defaults are taken once per call, so its rows share `created_at` and `next_attempt_at`.
+    stored as `core.upsert.json_text` takes it. The defaults are taken once per call
+    (`core.upsert.row_maker`), so its rows share `created_at` and `next_attempt_at`.
     """
     db = connections[router.db_for_write(OutboxMessage)]
-    meta = OutboxMessage._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    fixed = {f.name: f.get_db_prep_save(f.get_default(), db) for f in fields}
-    prepare = meta.get_field("context").get_db_prep_save
-    as_text = db.vendor in ("sqlite", "mysql")
+    fields, make = row_maker(OutboxMessage, db)
+    as_json = json_text(OutboxMessage, "context", db)
 
     def row_of(row: OutboxRow, context: str) -> list:
-        given = {
-            "key": row.key,
-            "message_type": row.message_type,
-            "user": row.user_id,
-            "context": context if as_text else prepare(json.loads(context), db),
-            "language": row.language,
-        }
-        return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
+        return make(
+            {
+                "key": row.key,
+                "message_type": row.message_type,
+                "user": row.user_id,
+                "context": as_json(context),
+                "language": row.language,
+            }
+        )
 
     rows = [row_of(row, context) for row, context in items]
     return insert_prepared_rows(OutboxMessage, fields, rows, ignore_conflicts=True)

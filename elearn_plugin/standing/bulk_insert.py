@@ -5,7 +5,6 @@ Kept apart from the services so each module stays small; nothing else calls it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache, partial
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connections, router
 
-from elearn_plugin.core.upsert import insert_prepared_rows
+from elearn_plugin.core.upsert import insert_prepared_rows, json_text, row_maker
 from elearn_plugin.standing.models import Sanction
 
 if TYPE_CHECKING:
@@ -35,39 +34,37 @@ def insert_new(
     call's `created_at` under the chunk's keys (another writer's row carries its own time:
     P-33). Only times need their field's preparation, each distinct time once; the evidence
     is the JSON text `services.evidence_json` made of it (keyed by the spec's natural key),
-    written as it is where the database takes JSON as text (SQLite, MySQL, MariaDB).
+    stored as `core.upsert.json_text` takes it.
     """
     connection = connections[router.db_for_write(Sanction)]
     meta = Sanction._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    fixed = {f.name: f.get_db_prep_save(f.get_default(), connection) for f in fields}
-    fixed["created_at"] = meta.get_field("created_at").get_db_prep_save(now, connection)
-    fixed["created_by"] = created_by
+    fields, row = row_maker(
+        Sanction,
+        connection,
+        created_at=meta.get_field("created_at").get_db_prep_save(now, connection),
+        created_by=created_by,
+    )
     starts, ends = (
         lru_cache(maxsize=None)(
             partial(meta.get_field(name).get_db_prep_save, connection=connection)
         )
         for name in ("starts_at", "ends_at")
     )
-    prepare = meta.get_field("evidence").get_db_prep_save
-    as_text = connection.vendor in ("sqlite", "mysql")
-
-    def evidence(spec: SanctionSpec):
-        text = evidence_texts[(spec.user_id, spec.kind, spec.source)]
-        return text if as_text else prepare(json.loads(text), connection)
+    evidence = json_text(Sanction, "evidence", connection)
 
     def row_of(spec: SanctionSpec) -> list:
-        given = {
-            "user": spec.user_id,
-            "kind": spec.kind,
-            "reason_code": spec.reason_code,
-            "reason": spec.reason,
-            "source": spec.source,
-            "starts_at": starts(spec.starts_at),
-            "ends_at": ends(spec.ends_at),
-            "evidence": evidence(spec),
-        }
-        return [given[f.name] if f.name in given else fixed[f.name] for f in fields]
+        return row(
+            {
+                "user": spec.user_id,
+                "kind": spec.kind,
+                "reason_code": spec.reason_code,
+                "reason": spec.reason,
+                "source": spec.source,
+                "starts_at": starts(spec.starts_at),
+                "ends_at": ends(spec.ends_at),
+                "evidence": evidence(evidence_texts[(spec.user_id, spec.kind, spec.source)]),
+            }
+        )
 
     rows = [row_of(spec) for spec in specs]
     inserted = insert_prepared_rows(Sanction, fields, rows, ignore_conflicts=True)

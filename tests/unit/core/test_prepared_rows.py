@@ -5,6 +5,7 @@ from django.db import connection
 from django.utils import timezone
 
 from elearn_plugin.core.upsert import _values_sql, insert_prepared_rows
+from elearn_plugin.month_close.chunks import _STANDING_FIELDS
 from elearn_plugin.month_close.models import CloseStatus, MonthClose, Standing
 
 NASTY = 'x\'); DROP TABLE t; -- %s \\ "q"'
@@ -23,21 +24,7 @@ def insert_and_read_back(make_user) -> None:
     close = MonthClose.objects.create(
         period="2026-03", status=CloseStatus.JUDGING, policy_hash="h", decided_at=now
     )
-    names = (
-        "close",
-        "period",
-        "user",
-        "unit",
-        "required_completed",
-        "quota",
-        "quota_met",
-        "missed_tasks",
-        "months_with_misses",
-        "consequences",
-        "exempt",
-        "evidence",
-        "judged_at",
-    )
+    names = _STANDING_FIELDS  # the columns the month close writes, in its order
     fields = [Standing._meta.get_field(n) for n in names]
     by = dict(zip(names, fields, strict=True))
 
